@@ -1,0 +1,59 @@
+"""Users, their role, and scoped API tokens.
+
+A user has one role; what the role may see is computed from the org tree in
+`selectors.py` (no per-row permission tables to drift out of date).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from perfloop.core.models import TimeStampedModel
+
+
+class Role(models.TextChoices):
+    REP = "rep", _("sales rep")
+    MANAGER = "manager", _("sales manager")
+    MENTOR = "mentor", _("mentor")
+    HRBP = "hrbp", _("HR business partner")
+    LEGAL = "legal", _("legal / compliance")
+    RECRUITER = "recruiter", _("recruiter")
+    EXECUTIVE = "executive", _("executive")
+    SYSADMIN = "sysadmin", _("system admin")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.REP)
+    scope_unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("HRBP and executive: the subtree they cover; empty means the whole organisation"),
+    )
+    preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
+
+    class Meta:
+        verbose_name = _("user")
+
+
+class ApiToken(TimeStampedModel):
+    """A bearer token for integrations; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list, help_text=_('e.g. ["read"] or ["read", "write"]'))
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,34 @@
+"""Object-level permissions as `rules` predicates, shared by views, API and services."""
+
+from __future__ import annotations
+
+import rules
+
+from perfloop.accounts.models import Role, User
+from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
+from perfloop.org.models import Employee, OrgUnit
+
+
+@rules.predicate
+def can_view_employee(user: User, employee: Employee | None) -> bool:
+    """The employee is the viewer or lies in the subtree the viewer covers."""
+    if employee is None:
+        return False
+    return employee_scope_for(viewer=user).filter(pk=employee.pk).exists()
+
+
+@rules.predicate
+def can_view_unit(user: User, unit: OrgUnit | None) -> bool:
+    """The unit's aggregates are inside the viewer's scope."""
+    if unit is None:
+        return False
+    return org_unit_scope_for(viewer=user).filter(pk=unit.pk).exists()
+
+
+@rules.predicate
+def is_hr(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.HRBP
+
+
+rules.add_perm("org.view_employee", can_view_employee)
+rules.add_perm("org.view_orgunit", can_view_unit)

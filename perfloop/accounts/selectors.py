@@ -1,0 +1,74 @@
+"""What each user may see, computed from their role and the org tree.
+
+Every selector in every app that returns people's data starts from
+`employee_scope_for(viewer=…)`; nothing else decides visibility.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from perfloop.accounts.models import Role, User
+from perfloop.org.models import Employee, OrgUnit
+
+# Roles that see individual performance data of others in their subtree.
+_INDIVIDUAL_SCOPE_ROLES = {Role.MANAGER, Role.HRBP}
+# Roles that see aggregates (team/unit level) of their subtree.
+_AGGREGATE_SCOPE_ROLES = {Role.MANAGER, Role.HRBP, Role.EXECUTIVE}
+
+
+def own_employee_id(user: User) -> int | None:
+    """The employee record linked to this user, if any."""
+    if not user.is_authenticated:
+        return None
+    return Employee.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+
+
+def scope_unit_paths_for(*, viewer: User) -> list[str] | None:
+    """Materialised paths of the subtrees the viewer covers; None means the whole organisation.
+
+    An empty list means no subtree at all.
+    """
+    if not viewer.is_authenticated or viewer.role not in _AGGREGATE_SCOPE_ROLES:
+        return []
+    if viewer.role == Role.MANAGER:
+        return list(OrgUnit.objects.filter(head__user_id=viewer.pk).values_list("path", flat=True))
+    if viewer.scope_unit_id is None:
+        return None
+    return list(OrgUnit.objects.filter(pk=viewer.scope_unit_id).values_list("path", flat=True))
+
+
+def _paths_filter(paths: list[str], prefix: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{prefix}path__startswith": path})
+    return condition
+
+
+def employee_scope_for(*, viewer: User) -> QuerySet[Employee]:
+    """People whose individual performance data the viewer may see: themself, plus their subtree
+    for managers and HRBPs. Executives see aggregates only; sysadmins and recruiters see no one's."""
+    if not viewer.is_authenticated or not viewer.is_active:
+        return Employee.objects.none()
+    own = Q(user_id=viewer.pk)
+    if viewer.role == Role.SYSADMIN:
+        return Employee.objects.none()
+    if viewer.role not in _INDIVIDUAL_SCOPE_ROLES:
+        return Employee.objects.filter(own)
+    paths = scope_unit_paths_for(viewer=viewer)
+    if paths is None:
+        return Employee.objects.all()
+    return Employee.objects.filter(own | _paths_filter(paths, "org_unit__"))
+
+
+def org_unit_scope_for(*, viewer: User) -> QuerySet[OrgUnit]:
+    """Units whose aggregates (team completion, averages) the viewer may see."""
+    paths = scope_unit_paths_for(viewer=viewer)
+    if paths is None:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.filter(_paths_filter(paths, ""))
+
+
+def can_see_individuals(*, viewer: User) -> bool:
+    """Whether the viewer may see anybody else's individual data at all."""
+    return viewer.is_authenticated and viewer.role in _INDIVIDUAL_SCOPE_ROLES

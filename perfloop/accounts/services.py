@@ -1,0 +1,71 @@
+"""Accounts: users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from perfloop.accounts.models import ApiToken, Role, User
+from perfloop.audit.services import audit_change, audit_security
+from perfloop.core.errors import DomainError
+
+
+class TokenError(DomainError):
+    code = "invalid_token"
+    http_status = 401
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Any, user: User, name: str, scopes: list[str], expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token; the raw value is returned once and never stored."""
+    raw = "pfl_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:12], digest=token_digest(raw), scopes=scopes, expires_at=expires_at
+    )
+    audit_change(actor=actor, action="api_token.create", target=token, details={"user": user.pk, "scopes": scopes})
+    return token, raw
+
+
+def api_token_authenticate(*, raw: str) -> User:
+    """The active user behind a bearer token; revoked, expired or unknown tokens fail alike."""
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+    now = timezone.now()
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
+        or not token.user.is_active
+    ):
+        raise TokenError("The API token is unknown, expired or revoked.")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def user_create(*, actor: Any, username: str, role: str, password: str | None, **fields: Any) -> User:
+    """Create a user; without a password the account cannot sign in until one is set."""
+    if role not in Role.values:
+        raise DomainError(f"Unknown role: {role}", code="unknown_role")
+    user = User(username=username, role=role, **fields)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit_change(actor=actor, action="user.create", target=user, details={"role": role})
+    return user
+
+
+def sign_in_recorded(*, user: User) -> None:
+    audit_security(actor=user, action="user.sign_in")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from perfloop.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+]

@@ -1,0 +1,83 @@
+"""The REST API: one NinjaAPI, a router per app, one error shape for every failure.
+
+Every failure answers ``{"error": {"code": …, "message": …, "details": {…}}}``
+so that integrators handle one format, whatever went wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from perfloop.accounts.services import TokenError, api_token_authenticate
+from perfloop.core.errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer pfl_…`` — scoped API tokens for integrations."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        try:
+            user = api_token_authenticate(raw=token)
+        except TokenError:
+            return None
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="perfloop API",
+    version="1",
+    description="Performance loop for sales teams. All reads are scoped to the authenticated user.",
+    auth=[django_auth, BearerToken()],
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "details": details or {}}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.http_status, exc.code, str(exc.message), exc.details)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_input", "The request is not valid.", {"errors": exc.errors})
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "not_authenticated", "Sign in or send a valid API token.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+def _mount() -> None:
+    from perfloop.metrics.api import router as metrics_router
+    from perfloop.org.api import router as org_router
+
+    api.add_router("/org/", org_router)
+    api.add_router("/metrics/", metrics_router)
+    try:
+        from perfloop.separation.api import router as law_router
+    except ImportError:  # the law engine's front door is optional while it is being built
+        return
+    api.add_router("/law/", law_router)
+
+
+_mount()
+
+__all__ = ["APIKeyHeader", "api"]

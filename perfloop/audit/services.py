@@ -1,0 +1,72 @@
+"""Writing audit events; called inside the caller's transaction so the event and the change land together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from perfloop.audit.models import AuditEvent
+
+
+def audit_change(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    subject_employee_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record a change made by ``actor`` (None = the system, e.g. a scheduled close)."""
+    return _record(AuditEvent.Kind.CHANGE, actor, action, target, subject_employee_id, details)
+
+
+def audit_view(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    subject_employee_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that ``actor`` looked at someone's personal or performance data (PIPL, CN-D-07)."""
+    return _record(AuditEvent.Kind.VIEW, actor, action, target, subject_employee_id, details)
+
+
+def audit_views_bulk(*, actor: Any, action: str, subject_employee_ids: Iterable[int], details: dict[str, Any]) -> int:
+    """One access row per person shown on a list page, written in one statement."""
+    rows = [
+        AuditEvent(
+            kind=AuditEvent.Kind.VIEW,
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            subject_employee_id=employee_id,
+            details=details,
+        )
+        for employee_id in subject_employee_ids
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def audit_security(*, actor: Any, action: str, details: dict[str, Any] | None = None) -> AuditEvent:
+    """Sign-ins, failed sign-ins, token use: security-relevant events."""
+    return _record(AuditEvent.Kind.SECURITY, actor, action, None, None, details)
+
+
+def _record(
+    kind: str,
+    actor: Any,
+    action: str,
+    target: Any,
+    subject_employee_id: int | None,
+    details: dict[str, Any] | None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        subject_employee_id=subject_employee_id,
+        details=details or {},
+    )

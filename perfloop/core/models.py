@@ -1,0 +1,15 @@
+"""Abstract base models shared by every app."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Creation and last-change times; evidence later asks 'since when?'."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from perfloop.metrics import views
+
+app_name = "metrics"
+
+urlpatterns = [
+    path("teams/<int:unit_id>/", views.team_dashboard, name="team_dashboard"),
+    path("people/<int:employee_id>/", views.person_page, name="person"),
+]

@@ -1,0 +1,183 @@
+"""The one settings module, configured by PERFLOOP_* environment variables.
+
+The embedded default (SQLite under ``var/``) needs no configuration at all;
+production sets ``DATABASE_URL`` and a real ``PERFLOOP_SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from perfloop.core.env import SettingError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("PERFLOOP_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("PERFLOOP_DEBUG", False)
+SECRET_KEY = env_str("PERFLOOP_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not env_bool("PERFLOOP_ALLOW_INSECURE_KEY", True):
+        raise SettingError("PERFLOOP_SECRET_KEY must be set in production")
+    # Only for the embedded demo and tests; `perfloop check --deploy` flags it.
+    SECRET_KEY = "perfloop-insecure-demo-key-change-me-" + "x" * 20  # noqa: S105
+
+ALLOWED_HOSTS = env_list("PERFLOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("PERFLOOP_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
+    "template_partials",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "perfloop.core",
+    "perfloop.audit",
+    "perfloop.org",
+    "perfloop.accounts",
+    "perfloop.metrics",
+    "perfloop.goals",
+    "perfloop.imports",
+    "perfloop.monitoring",
+    "perfloop.analysis",
+    "perfloop.improvement",
+    "perfloop.separation",
+    "perfloop.recruiting",
+    "perfloop.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "perfloop.urls"
+WSGI_APPLICATION = "perfloop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "perfloop" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PERFLOOP_CONN_MAX_AGE", 60))}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "perfloop.sqlite3"),
+            "OPTIONS": {
+                # Writers queue for up to 20 s instead of failing with "database is locked";
+                # IMMEDIATE takes the write lock at BEGIN so two writers never deadlock on upgrade.
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env_bool("PERFLOOP_FAST_PASSWORD_HASHER", False):
+    # Tests only: argon2 by design costs ~50 ms a hash.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:sign_in"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "perfloop" / "locale"]
+TIME_ZONE = env_str("PERFLOOP_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "perfloop" / "static"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("PERFLOOP_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Every asset is vendored, so the policy can forbid anything that is not ours.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "PERFLOOP_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend",
+        )
+    }
+}
+
+EMAIL_BACKEND = env_str("PERFLOOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("PERFLOOP_FROM_EMAIL", "perfloop@localhost")
+
+PERFLOOP_COMPANY_NAME = env_str("PERFLOOP_COMPANY_NAME", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PERFLOOP_LOG_LEVEL", "WARNING")},
+}

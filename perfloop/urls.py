@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from perfloop.api import api
+from perfloop.metrics import views as metrics_views
+
+urlpatterns = [
+    path("", metrics_views.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("perfloop.accounts.urls")),
+    path("metrics/", include("perfloop.metrics.urls")),
+    path("separation/", include("perfloop.separation.urls")),
+    path("api/v1/", api.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
