@@ -1,3 +1,114 @@
+"""Read API of KPIs, facts and scorecards (scoped), and the HR-only recompute action."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
 from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from perfloop.accounts.models import User
+from perfloop.core.errors import PermissionDenied
+from perfloop.core.months import Month, MonthError
+from perfloop.metrics.policies import can_recompute_scorecards
+from perfloop.metrics.schemas import FactOut, KpiOut, RecomputeIn, RecomputeOut, ScorecardOut
+from perfloop.metrics.selectors import (
+    employee_get_for,
+    kpi_list,
+    monthly_fact_list_for,
+    scorecard_list_for,
+    team_get_for,
+)
+from perfloop.metrics.services import MetricsInputError, scorecards_recompute
 
 router = Router(tags=["metrics"])
+
+
+def _month(value: str | None, name: str) -> Month | None:
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except MonthError as exc:
+        raise MetricsInputError(str(exc), code="invalid_month", parameter=name) from exc
+
+
+def _viewer(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@router.get("/kpis", response=list[KpiOut])
+def kpi_catalogue(request: HttpRequest) -> list[KpiOut]:
+    return [KpiOut.from_orm(k) for k in kpi_list()]
+
+
+@router.get("/facts", response=list[FactOut])
+@paginate(PageNumberPagination, page_size=500)
+def fact_list(
+    request: HttpRequest, employee: int | None = None, first: str | None = None, last: str | None = None
+) -> list[FactOut]:
+    viewer = _viewer(request)
+    person = employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None
+    facts = monthly_fact_list_for(
+        viewer=viewer, employee=person, first=_month(first, "first"), last=_month(last, "last")
+    )
+    return [
+        FactOut(
+            employee_id=f.employee_id,
+            month=str(f.month),
+            kpi=f.kpi.code,
+            value=f.value,
+            source=f.source,
+            batch_id=f.batch_id,
+            version=f.version,
+        )
+        for f in facts
+    ]
+
+
+@router.get("/scorecards", response=list[ScorecardOut])
+@paginate(PageNumberPagination, page_size=200)
+def scorecard_list(
+    request: HttpRequest, month: str | None = None, team: int | None = None, employee: int | None = None
+) -> list[ScorecardOut]:
+    viewer = _viewer(request)
+    cards = scorecard_list_for(
+        viewer=viewer,
+        month=_month(month, "month"),
+        team=team_get_for(viewer=viewer, unit_id=team) if team is not None else None,
+        employee=employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None,
+    )
+    return [
+        ScorecardOut(
+            employee_id=c.employee_id,
+            employee_name=c.employee.name,
+            month=str(c.month),
+            org_unit_id=c.org_unit_id,
+            composite=c.composite,
+            is_met=c.is_met,
+            kpis_measured=c.kpis_measured,
+            rank_in_team=c.rank_in_team,
+            team_size=c.team_size,
+            streak_below=c.streak_below,
+            attainments=c.attainments,
+            revision=c.revision,
+        )
+        for c in cards
+    ]
+
+
+@router.post("/scorecards/recompute", response=RecomputeOut)
+def scorecard_recompute(request: HttpRequest, payload: RecomputeIn) -> RecomputeOut:
+    viewer = _viewer(request)
+    if not can_recompute_scorecards(viewer):
+        raise PermissionDenied("Only HR may recompute scorecards.")
+    summary = scorecards_recompute(
+        actor=viewer, first=_required_month(payload.first, "first"), last=_required_month(payload.last, "last")
+    )
+    return RecomputeOut(**summary.as_dict())
+
+
+def _required_month(value: str, name: str) -> Month:
+    month = _month(value, name)
+    if month is None:
+        raise MetricsInputError(f"{name} is required.", code="missing_month", parameter=name)
+    return month

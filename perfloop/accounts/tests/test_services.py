@@ -1,0 +1,54 @@
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+from django.utils import timezone
+
+from perfloop.accounts.services import TokenError, api_token_authenticate, api_token_create, user_create
+from perfloop.audit.models import AuditEvent
+from perfloop.core.errors import DomainError
+
+
+def test_a_token_authenticates_its_user_and_only_its_digest_is_stored(hrbp):
+    token, raw = api_token_create(actor=hrbp, user=hrbp, name="crm sync", scopes=["read"])
+    assert api_token_authenticate(raw=raw) == hrbp
+    assert raw not in token.digest
+    assert token.digest != raw
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "unknown"])
+def test_revoked_expired_or_unknown_tokens_fail_alike(hrbp, state):
+    token, raw = api_token_create(actor=hrbp, user=hrbp, name="x", scopes=["read"])
+    if state == "revoked":
+        token.revoked_at = timezone.now()
+        token.save()
+    elif state == "expired":
+        token.expires_at = timezone.now() - dt.timedelta(seconds=1)
+        token.save()
+    else:
+        raw = raw + "x"
+    with pytest.raises(TokenError) as excinfo:
+        api_token_authenticate(raw=raw)
+    assert excinfo.value.code == "invalid_token"
+
+
+def test_user_without_password_cannot_sign_in_until_set(db):
+    user = user_create(actor=None, username="newcomer", role="rep", password=None)
+    assert not user.has_usable_password()
+    assert AuditEvent.objects.filter(action="user.create", target_id=str(user.pk)).exists()
+
+
+def test_unknown_role_is_refused(db):
+    with pytest.raises(DomainError) as excinfo:
+        user_create(actor=None, username="x", role="overlord", password=None)
+    assert excinfo.value.code == "unknown_role"
+
+
+def test_production_settings_hash_passwords_with_argon2():
+    """Tests swap in a fast hasher; the settings module itself must default to argon2."""
+    env = {k: v for k, v in os.environ.items() if k != "PERFLOOP_FAST_PASSWORD_HASHER"}
+    code = "from perfloop import settings; print(settings.PASSWORD_HASHERS[0])"
+    output = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"
