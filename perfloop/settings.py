@@ -137,6 +137,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "perfloop" / "static"]
+WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step in the embedded default
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -103,8 +103,13 @@ def _employed_in(employee: dict[str, Any], month: Month) -> bool:
 
 
 def _assignments_frame(months: Sequence[Month], unit_ids: Iterable[int] | None) -> pl.DataFrame:
-    """Who was employed, where, in each month (from hire and termination dates)."""
-    employees = Employee.objects.all()
+    """Who was employed, where, in each month (from hire and termination dates).
+
+    Only people with a target in the range are scored: without an agreed goal
+    there is nothing to be below.
+    """
+    with_targets = MonthlyTarget.objects.filter(month__gte=months[0], month__lte=months[-1]).values("employee_id")
+    employees = Employee.objects.filter(pk__in=with_targets)
     if unit_ids is not None:
         employees = employees.filter(org_unit_id__in=list(unit_ids))
     rows = list(employees.values("pk", "org_unit_id", "position_id", "hire_date", "termination_date"))
