@@ -22,11 +22,8 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0
 
 ## make run: install, migrate the SQLite file in var/, load the demo company if empty, serve on :8000
-run: $(STAMP) migrate
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py demo --if-empty
-	$(BIN)/python manage.py demo --credentials
-	$(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+run: $(STAMP)
+	$(BIN)/perfloop run 127.0.0.1:8000
 
 demo: $(STAMP) migrate
 	$(BIN)/python manage.py demo --summary

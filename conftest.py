@@ -15,9 +15,9 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass
 
-import pytest  # noqa: E402
+import pytest
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -134,11 +134,23 @@ def sysadmin(org):
     return _person(org.company, "sysadmin", "sysadmin", name="admin", employee=False)
 
 
-PERSONAS = ["rep", "other_team_rep", "manager", "mentor", "hrbp", "legal", "recruiter", "executive", "sysadmin"]
+PERSONAS = [
+    "rep",
+    "other_team_rep",
+    "manager",
+    "mentor",
+    "hrbp",
+    "legal",
+    "recruiter",
+    "executive",
+    "sysadmin",
+]
 
 
 @pytest.fixture
-def everyone(rep, other_team_rep, manager, other_manager, mentor, hrbp, legal, recruiter, executive, sysadmin):
+def everyone(
+    rep, other_team_rep, manager, other_manager, mentor, hrbp, legal, recruiter, executive, sysadmin
+):
     """Every persona at once, by name."""
     return {
         "rep": rep,

@@ -21,7 +21,7 @@ if not SECRET_KEY:
     if not env_bool("PERFLOOP_ALLOW_INSECURE_KEY", True):
         raise SettingError("PERFLOOP_SECRET_KEY must be set in production")
     # Only for the embedded demo and tests; `perfloop check --deploy` flags it.
-    SECRET_KEY = "perfloop-insecure-demo-key-change-me-" + "x" * 20  # noqa: S105
+    SECRET_KEY = "perfloop-insecure-demo-key-change-me-" + "x" * 20
 
 ALLOWED_HOSTS = env_list("PERFLOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("PERFLOOP_CSRF_TRUSTED_ORIGINS", [])
@@ -88,7 +88,9 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PERFLOOP_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PERFLOOP_CONN_MAX_AGE", 60))
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

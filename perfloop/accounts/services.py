@@ -33,7 +33,9 @@ def api_token_create(
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:12], digest=token_digest(raw), scopes=scopes, expires_at=expires_at
     )
-    audit_change(actor=actor, action="api_token.create", target=token, details={"user": user.pk, "scopes": scopes})
+    audit_change(
+        actor=actor, action="api_token.create", target=token, details={"user": user.pk, "scopes": scopes}
+    )
     return token, raw
 
 

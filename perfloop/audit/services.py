@@ -32,7 +32,9 @@ def audit_view(
     return _record(AuditEvent.Kind.VIEW, actor, action, target, subject_employee_id, details)
 
 
-def audit_views_bulk(*, actor: Any, action: str, subject_employee_ids: Iterable[int], details: dict[str, Any]) -> int:
+def audit_views_bulk(
+    *, actor: Any, action: str, subject_employee_ids: Iterable[int], details: dict[str, Any]
+) -> int:
     """One access row per person shown on a list page, written in one statement."""
     rows = [
         AuditEvent(

@@ -25,11 +25,11 @@ class DomainError(Exception):
         return {"code": self.code, "message": str(self.message), "details": self.details}
 
 
-class NotFound(DomainError):
+class NotFound(DomainError):  # noqa: N818 - named after the HTTP answer it becomes
     code = "not_found"
     http_status = 404
 
 
-class PermissionDenied(DomainError):
+class PermissionDenied(DomainError):  # noqa: N818 - named after the HTTP answer it becomes
     code = "permission_denied"
     http_status = 403

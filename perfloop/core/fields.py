@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import Combinable
 
 from perfloop.core.months import Month, MonthError
 
@@ -14,6 +15,11 @@ class MonthField(models.PositiveIntegerField):  # type: ignore[type-arg]
     """Stores a :class:`Month` as ``YYYYMM`` (an integer that sorts and reads well in SQL)."""
 
     description = "Calendar month (YYYYMM)"
+
+    # Types for django-stubs: assign and filter with a Month (or YYYYMM), read back a Month.
+    _pyi_private_set_type: Month | int | str | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: Month  # type: ignore[assignment]
+    _pyi_lookup_exact_type: Month | int | str  # type: ignore[assignment]
 
     def from_db_value(self, value: int | None, expression: Any, connection: Any) -> Month | None:
         return None if value is None else Month.from_int(value)

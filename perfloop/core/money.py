@@ -19,7 +19,7 @@ class MoneyError(ValueError):
 
 def to_decimal(value: object) -> Decimal:
     """An exact Decimal from a str, int or Decimal; floats are refused (they are not exact)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError(f"refusing inexact value {value!r}; pass a string or Decimal")
     try:
         result = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))

@@ -102,7 +102,9 @@ def scorecard_recompute(request: HttpRequest, payload: RecomputeIn) -> Recompute
     if not can_recompute_scorecards(viewer):
         raise PermissionDenied("Only HR may recompute scorecards.")
     summary = scorecards_recompute(
-        actor=viewer, first=_required_month(payload.first, "first"), last=_required_month(payload.last, "last")
+        actor=viewer,
+        first=_required_month(payload.first, "first"),
+        last=_required_month(payload.last, "last"),
     )
     return RecomputeOut(**summary.as_dict())
 

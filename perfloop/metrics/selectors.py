@@ -58,7 +58,12 @@ def employee_list_for(*, viewer: User, team: OrgUnit | None = None) -> QuerySet[
 
 def employee_get_for(*, viewer: User, employee_id: int) -> Employee:
     """One person, or NotFound — the same answer whether they do not exist or are out of scope."""
-    employee = employee_scope_for(viewer=viewer).select_related("org_unit", "position").filter(pk=employee_id).first()
+    employee = (
+        employee_scope_for(viewer=viewer)
+        .select_related("org_unit", "position")
+        .filter(pk=employee_id)
+        .first()
+    )
     if employee is None:
         raise NotFound("No such person in your scope.")
     return employee
@@ -73,9 +78,13 @@ def team_get_for(*, viewer: User, unit_id: int) -> OrgUnit:
 
 def latest_month_for(*, viewer: User) -> Month | None:
     """The newest month with a scorecard the viewer can see (or a team aggregate they cover)."""
-    value = Scorecard.objects.filter(employee__in=employee_scope_for(viewer=viewer)).aggregate(m=Max("month"))["m"]
+    value = Scorecard.objects.filter(employee__in=employee_scope_for(viewer=viewer)).aggregate(
+        m=Max("month")
+    )["m"]
     if value is None:
-        value = TeamMonth.objects.filter(org_unit__in=org_unit_scope_for(viewer=viewer)).aggregate(m=Max("month"))["m"]
+        value = TeamMonth.objects.filter(org_unit__in=org_unit_scope_for(viewer=viewer)).aggregate(
+            m=Max("month")
+        )["m"]
     return None if value is None else Month.from_int(value) if isinstance(value, int) else value
 
 
@@ -102,8 +111,7 @@ def team_dashboard_for(*, viewer: User, team: OrgUnit, month: Month, span: int =
     """A team's month: KPI tiles, team-completion trend and (for those who may see people) the heat map."""
     months = [month - offset for offset in range(span - 1, -1, -1)]
     team_months = {
-        tm.month: tm
-        for tm in TeamMonth.objects.filter(org_unit=team, month__gte=months[0], month__lte=month)
+        tm.month: tm for tm in TeamMonth.objects.filter(org_unit=team, month__gte=months[0], month__lte=month)
     }
     trend = [team_months[m].completion if m in team_months else None for m in months]
     tiles = _kpi_tiles(team=team, month=month)
@@ -123,7 +131,9 @@ def team_dashboard_for(*, viewer: User, team: OrgUnit, month: Month, span: int =
         for card in cards:
             by_person[card.employee_id][card.month] = card
             people[card.employee_id] = card.employee
-        for employee_id, person_cards in sorted(by_person.items(), key=lambda item: people[item[0]].employee_number):
+        for employee_id, person_cards in sorted(
+            by_person.items(), key=lambda item: people[item[0]].employee_number
+        ):
             last = person_cards.get(month)
             dashboard.heat_map.append(
                 HeatMapRow(
@@ -155,9 +165,11 @@ def _kpi_tiles(*, team: OrgUnit, month: Month) -> list[dict[str, object]]:
         a, t = actual.get(kpi.pk), target.get(kpi.pk)
         attainment: Decimal | None = None
         if a is not None and t:
-            attainment = (Decimal(t) / Decimal(a) if kpi.direction == "lower" and a else Decimal(a) / Decimal(t)) if (
-                kpi.direction != "lower" or a
-            ) else None
+            attainment = (
+                (Decimal(t) / Decimal(a) if kpi.direction == "lower" and a else Decimal(a) / Decimal(t))
+                if (kpi.direction != "lower" or a)
+                else None
+            )
         tiles.append({"kpi": kpi, "actual": a, "target": t, "attainment": attainment})
     return tiles
 
@@ -199,7 +211,9 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
         .annotate(value=Avg("value"))
         .values_list("kpi_id", "value")
     )
-    cards = {c.month: c for c in scorecard_list_for(viewer=viewer, employee=employee).filter(month__gte=months[0])}
+    cards = {
+        c.month: c for c in scorecard_list_for(viewer=viewer, employee=employee).filter(month__gte=months[0])
+    }
     lines = []
     for kpi in kpi_list():
         actual, target = facts.get((kpi.pk, month)), targets.get((kpi.pk, month))

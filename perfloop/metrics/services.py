@@ -9,7 +9,7 @@ restatement is visible.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,15 @@ from perfloop.audit.services import audit_change
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
 from perfloop.metrics.catalogue import DEFAULT_KPIS
-from perfloop.metrics.models import Kpi, KpiWeight, MonthlyFact, MonthlyTarget, Scorecard, ScoringPolicy, TeamMonth
+from perfloop.metrics.models import (
+    Kpi,
+    KpiWeight,
+    MonthlyFact,
+    MonthlyTarget,
+    Scorecard,
+    ScoringPolicy,
+    TeamMonth,
+)
 from perfloop.metrics.scoring import ScoringPolicy as EnginePolicy
 from perfloop.metrics.scoring import compute_scorecards
 from perfloop.org.models import Employee, Position
@@ -91,12 +99,15 @@ def scoring_policy_update(*, actor: Any, met_threshold: Decimal, attainment_cap:
         actor=actor,
         action="scoring_policy.update",
         target=policy,
-        details={"before": before, "after": {"met_threshold": str(met_threshold), "attainment_cap": str(attainment_cap)}},
+        details={
+            "before": before,
+            "after": {"met_threshold": str(met_threshold), "attainment_cap": str(attainment_cap)},
+        },
     )
     return policy
 
 
-def _employed_in(employee: dict[str, Any], month: Month) -> bool:
+def _employed_in(employee: Mapping[str, Any], month: Month) -> bool:
     hire: dt.date = employee["hire_date"]
     leave: dt.date | None = employee["termination_date"]
     return hire <= month.last_day and (leave is None or leave >= month.first_day)
@@ -108,7 +119,9 @@ def _assignments_frame(months: Sequence[Month], unit_ids: Iterable[int] | None) 
     Only people with a target in the range are scored: without an agreed goal
     there is nothing to be below.
     """
-    with_targets = MonthlyTarget.objects.filter(month__gte=months[0], month__lte=months[-1]).values("employee_id")
+    with_targets = MonthlyTarget.objects.filter(month__gte=months[0], month__lte=months[-1]).values(
+        "employee_id"
+    )
     employees = Employee.objects.filter(pk__in=with_targets)
     if unit_ids is not None:
         employees = employees.filter(org_unit_id__in=list(unit_ids))
@@ -122,12 +135,17 @@ def _assignments_frame(months: Sequence[Month], unit_ids: Iterable[int] | None) 
                 data["team_id"].append(employee["org_unit_id"])
                 data["position_id"].append(employee["position_id"])
     return pl.DataFrame(
-        data, schema={"employee_id": pl.Int64, "month": pl.Int32, "team_id": pl.Int64, "position_id": pl.Int64}
+        data,
+        schema={"employee_id": pl.Int64, "month": pl.Int32, "team_id": pl.Int64, "position_id": pl.Int64},
     )
 
 
-def _values_frame(model: type[MonthlyFact] | type[MonthlyTarget], months: Sequence[Month], column: str,
-                  employee_ids: list[int]) -> pl.DataFrame:
+def _values_frame(
+    model: type[MonthlyFact] | type[MonthlyTarget],
+    months: Sequence[Month],
+    column: str,
+    employee_ids: list[int],
+) -> pl.DataFrame:
     rows = model.objects.filter(
         month__gte=months[0], month__lte=months[-1], employee_id__in=employee_ids
     ).values_list("employee_id", "month", "kpi__code", "value")
@@ -164,7 +182,9 @@ def scorecards_recompute(*, actor: Any, first: Month, last: Month) -> RecomputeS
         orient="row",
     )
     kpis = pl.DataFrame(
-        list(Kpi.objects.values_list("code", "direction")), schema={"kpi": pl.Utf8, "direction": pl.Utf8}, orient="row"
+        list(Kpi.objects.values_list("code", "direction")),
+        schema={"kpi": pl.Utf8, "direction": pl.Utf8},
+        orient="row",
     )
     policy = scoring_policy_get()
     result = compute_scorecards(
@@ -191,7 +211,9 @@ def scorecards_recompute(*, actor: Any, first: Month, last: Month) -> RecomputeS
 
 
 def _carry_in_streaks(cards: pl.DataFrame, first: Month) -> pl.DataFrame:
-    previous = Scorecard.objects.filter(month=first - 1).values_list("employee_id", "streak_below", "streak_met")
+    previous = Scorecard.objects.filter(month=first - 1).values_list(
+        "employee_id", "streak_below", "streak_met"
+    )
     prior = pl.DataFrame(
         list(previous),
         schema={"employee_id": pl.Int64, "prior_below": pl.Int32, "prior_met": pl.Int32},
@@ -239,7 +261,9 @@ _CARD_FIELDS = (
 )
 
 
-def _persist_cards(cards: pl.DataFrame, lines: pl.DataFrame, first: Month, last: Month) -> tuple[int, int, int]:
+def _persist_cards(
+    cards: pl.DataFrame, lines: pl.DataFrame, first: Month, last: Month
+) -> tuple[int, int, int]:
     now = timezone.now()
     attainments = _attainment_json(lines)
     existing = {

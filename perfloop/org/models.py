@@ -18,7 +18,9 @@ class OrgUnit(TimeStampedModel):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     head = models.ForeignKey(
         "org.Employee",
@@ -141,15 +143,19 @@ class WageRecord(TimeStampedModel):
 
 
 class ProtectedStatus(TimeStampedModel):
-    """An LCL Art. 42 protection: a flag, a date range and who confirmed it — never a diagnosis (PIPL, CN-D-03)."""
+    """An LCL Art. 42 protection: a flag, dates and who confirmed it — never a diagnosis (CN-D-03)."""
 
     class Category(models.TextChoices):
-        OCCUPATIONAL_DISEASE_CHECK = "occupational_disease_check", _("occupational-disease exam or observation")
+        OCCUPATIONAL_DISEASE_CHECK = (
+            "occupational_disease_check",
+            _("occupational-disease exam or observation"),
+        )
         WORK_INJURY = "work_injury", _("occupational disease or work injury with loss of capacity")
         MEDICAL_TREATMENT_PERIOD = "medical_treatment_period", _("within the medical treatment period")
         PREGNANCY_MATERNITY_NURSING = "pregnancy_maternity_nursing", _("pregnancy, maternity or nursing")
-        LONG_SERVICE_NEAR_RETIREMENT = "long_service_near_retirement", _(
-            "15+ years' service and under 5 years to retirement"
+        LONG_SERVICE_NEAR_RETIREMENT = (
+            "long_service_near_retirement",
+            _("15+ years' service and under 5 years to retirement"),
         )
         OTHER_STATUTORY = "other_statutory", _("other statutory protection")
 

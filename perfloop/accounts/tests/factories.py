@@ -17,6 +17,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def persist(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def persist(user: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
-            self.save()
+            user.save()

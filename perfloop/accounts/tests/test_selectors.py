@@ -1,8 +1,11 @@
 """Who sees whom: the scope rules every read in the product starts from."""
 
+from typing import cast
+
 import pytest
 
 from perfloop.accounts.selectors import can_see_individuals, employee_scope_for, org_unit_scope_for
+from perfloop.org.models import Employee
 
 # persona → may they see other_team_rep's individual data?
 SEES_OTHER_TEAM_REP = {
@@ -33,7 +36,7 @@ def test_a_manager_sees_their_subtree_including_nested_units(everyone, org):
     from perfloop.org.tests.factories import EmployeeFactory, OrgUnitFactory
 
     nested = OrgUnitFactory(code="EAST-1", parent=org.team_east)
-    deep = EmployeeFactory(org_unit=nested)
+    deep = cast(Employee, EmployeeFactory(org_unit=nested))
     scope = employee_scope_for(viewer=everyone["manager"])
     assert scope.filter(pk=deep.pk).exists()
     assert not scope.filter(pk=everyone["other_team_rep"].employee.pk).exists()
@@ -47,8 +50,13 @@ def test_sysadmin_sees_no_performance_data_at_all(everyone):
 
 def test_executive_sees_aggregates_of_the_whole_company_but_no_individuals(everyone, org):
     executive = everyone["executive"]
-    assert set(org_unit_scope_for(viewer=executive)) == {org.company, org.sales, org.team_east, org.team_south,
-                                                        org.hr_unit}
+    assert set(org_unit_scope_for(viewer=executive)) == {
+        org.company,
+        org.sales,
+        org.team_east,
+        org.team_south,
+        org.hr_unit,
+    }
     assert not can_see_individuals(viewer=executive)
     assert list(employee_scope_for(viewer=executive)) == [executive.employee]
 

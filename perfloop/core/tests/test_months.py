@@ -11,7 +11,12 @@ months = st.builds(Month, st.integers(1990, 2100), st.integers(1, 12))
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2025-03", Month(2025, 3)), ("2025/3", Month(2025, 3)), ("2025.12", Month(2025, 12)), ("2025年3月", Month(2025, 3))],
+    [
+        ("2025-03", Month(2025, 3)),
+        ("2025/3", Month(2025, 3)),
+        ("2025.12", Month(2025, 12)),
+        ("2025年3月", Month(2025, 3)),
+    ],
 )
 def test_it_parses_the_month_spellings_users_type(text, expected):
     assert Month.parse(text) == expected
@@ -43,7 +48,10 @@ def test_first_and_last_day_handle_leap_february():
 
 def test_range_includes_both_ends_and_refuses_reversed():
     assert list(month_range(Month(2024, 11), Month(2025, 2))) == [
-        Month(2024, 11), Month(2024, 12), Month(2025, 1), Month(2025, 2)
+        Month(2024, 11),
+        Month(2024, 12),
+        Month(2025, 1),
+        Month(2025, 2),
     ]
     with pytest.raises(MonthError):
         list(month_range(Month(2025, 2), Month(2024, 11)))

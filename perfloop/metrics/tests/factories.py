@@ -39,6 +39,8 @@ def record_revenue(employee: Employee, first: Month, last: Month, attainments: l
                 employee=employee,
                 month=month,
                 kpi=revenue,
-                defaults={"value": (REVENUE_TARGET * Decimal(str(attainment))).quantize(Decimal("0.01")),
-                          "source": "crm"},
+                defaults={
+                    "value": (REVENUE_TARGET * Decimal(str(attainment))).quantize(Decimal("0.01")),
+                    "source": "crm",
+                },
             )

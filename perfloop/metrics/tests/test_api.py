@@ -131,7 +131,9 @@ def test_a_bearer_token_reads_as_its_user(scored):
     response = Client().get("/api/v1/metrics/scorecards", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
     assert _names(response) == {"李明", "陈静"}
-    assert Client().get("/api/v1/metrics/scorecards", HTTP_AUTHORIZATION="Bearer pfl_wrong").status_code == 401
+    assert (
+        Client().get("/api/v1/metrics/scorecards", HTTP_AUTHORIZATION="Bearer pfl_wrong").status_code == 401
+    )
 
 
 @pytest.mark.parametrize("bad", ["2025-13", "June", "2025-6-1"])

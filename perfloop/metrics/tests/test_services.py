@@ -91,7 +91,9 @@ def test_a_policy_threshold_decides_what_counts_as_met(east_history, hrbp):
     assert AuditEvent.objects.filter(action="scoring_policy.update", actor=hrbp).exists()
 
 
-@pytest.mark.parametrize(("threshold", "cap", "code"), [("0", "1.5", "invalid_threshold"), ("1", "0.9", "invalid_cap")])
+@pytest.mark.parametrize(
+    ("threshold", "cap", "code"), [("0", "1.5", "invalid_threshold"), ("1", "0.9", "invalid_cap")]
+)
 def test_an_impossible_policy_is_refused(db, hrbp, threshold, code, cap):
     with pytest.raises(MetricsInputError) as excinfo:
         scoring_policy_update(actor=hrbp, met_threshold=Decimal(threshold), attainment_cap=Decimal(cap))
@@ -108,16 +110,19 @@ def test_people_who_left_get_no_scorecard_after_leaving(east_history):
     east_history.termination_date = dt.date(2025, 3, 20)
     east_history.save()
     scorecards_recompute(actor=None, first=JAN, last=JUN)
-    assert sorted(str(m) for m in Scorecard.objects.filter(employee=east_history).values_list("month", flat=True)) == [
-        "2025-01", "2025-02", "2025-03"
-    ]
+    assert sorted(
+        str(m) for m in Scorecard.objects.filter(employee=east_history).values_list("month", flat=True)
+    ) == ["2025-01", "2025-02", "2025-03"]
 
 
 def test_recording_an_unknown_kpi_fails_and_writes_nothing(rep):
     with pytest.raises(MetricsInputError) as excinfo:
         monthly_facts_record(
             actor=None,
-            rows=[(rep.employee.pk, JAN, "revenue", Decimal(1)), (rep.employee.pk, JAN, "happiness", Decimal(1))],
+            rows=[
+                (rep.employee.pk, JAN, "revenue", Decimal(1)),
+                (rep.employee.pk, JAN, "happiness", Decimal(1)),
+            ],
             source="manual",
         )
     assert excinfo.value.code == "unknown_kpi"

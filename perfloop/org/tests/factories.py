@@ -20,10 +20,10 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     parent = None
 
     @factory.post_generation
-    def set_path(self, create: bool, extracted: object, **kwargs: object) -> None:
-        self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+    def set_path(unit: OrgUnit, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
         if create:
-            self.save(update_fields=["path"])
+            unit.save(update_fields=["path"])
 
 
 class PositionFactory(factory.django.DjangoModelFactory):
