@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from perfloop.api import api
@@ -12,6 +13,7 @@ urlpatterns = [
     path("metrics/", include("perfloop.metrics.urls")),
     path("separation/", include("perfloop.separation.urls")),
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
 ]
 
 if settings.DEBUG:
