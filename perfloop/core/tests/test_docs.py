@@ -34,9 +34,10 @@ def test_every_api_endpoint_is_documented():
 
     paths = api.get_openapi_schema()["paths"]
     text = re.sub(r"{[^}]+}", "{}", _doc("api.md"))
-    missing = []
-    for path, operations in paths.items():
-        for method in operations:
-            if f"{method.upper()} {re.sub(r'{[^}]+}', '{}', path)}" not in text:
-                missing.append(f"{method.upper()} {path}")
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method in operations
+        if f"{method.upper()} {re.sub(r'{[^}]+}', '{}', path)}" not in text
+    ]
     assert missing == []
