@@ -1,0 +1,24 @@
+from perfloop.audit.models import AuditEvent
+from perfloop.audit.services import audit_change, audit_view, audit_views_bulk
+
+
+def test_a_change_records_actor_action_and_target(hrbp, org):
+    event = audit_change(actor=hrbp, action="org_unit.rename", target=org.team_east, details={"to": "East"})
+    assert (event.actor, event.kind, event.target_type, event.target_id) == (
+        hrbp,
+        "change",
+        "org.orgunit",
+        str(org.team_east.pk),
+    )
+
+
+def test_views_of_personal_data_are_logged_per_person(manager, rep):
+    audit_view(actor=manager, action="person.view", subject_employee_id=rep.employee.pk)
+    written = audit_views_bulk(actor=manager, action="team.view", subject_employee_ids=[1, 2, 3], details={})
+    assert written == 3
+    assert AuditEvent.objects.filter(kind="view", actor=manager).count() == 4
+    assert AuditEvent.objects.filter(subject_employee_id=rep.employee.pk).count() == 1
+
+
+def test_system_actions_have_no_actor(db):
+    assert audit_change(actor=None, action="month.close").actor is None
