@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja.security import HttpBearer, django_auth
 
 from perfloop.accounts.services import TokenError, api_token_authenticate
 from perfloop.core.errors import DomainError
@@ -66,11 +66,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from perfloop.goals.api import router as goals_router
+    from perfloop.imports.api import router as imports_router
     from perfloop.metrics.api import router as metrics_router
     from perfloop.org.api import router as org_router
 
     api.add_router("/org/", org_router)
     api.add_router("/metrics/", metrics_router)
+    api.add_router("/goals/", goals_router)
+    api.add_router("/imports/", imports_router)
     try:
         from perfloop.separation.api import router as law_router
     except ImportError:  # the law engine's front door is optional while it is being built
@@ -79,5 +83,3 @@ def _mount() -> None:
 
 
 _mount()
-
-__all__ = ["APIKeyHeader", "api"]

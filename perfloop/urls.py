@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("perfloop.accounts.urls")),
     path("metrics/", include("perfloop.metrics.urls")),
+    path("goals/", include("perfloop.goals.urls")),
+    path("imports/", include("perfloop.imports.urls")),
     path("separation/", include("perfloop.separation.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
