@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from perfloop.accounts.models import Role, User
+from perfloop.accounts.models import Notification, Role, User
 from perfloop.org.models import Employee, OrgUnit
 
 # Roles that see individual performance data of others in their subtree.
@@ -72,3 +72,11 @@ def org_unit_scope_for(*, viewer: User) -> QuerySet[OrgUnit]:
 def can_see_individuals(*, viewer: User) -> bool:
     """Whether the viewer may see anybody else's individual data at all."""
     return viewer.is_authenticated and viewer.role in _INDIVIDUAL_SCOPE_ROLES
+
+
+def notification_list_for(*, viewer: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The viewer's own inbox; nobody reads another person's notifications."""
+    notifications = Notification.objects.filter(recipient_id=viewer.pk)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications

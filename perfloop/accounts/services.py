@@ -7,10 +7,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from perfloop.accounts.models import ApiToken, Role, User
+from perfloop.accounts.models import ApiToken, Notification, Role, User
 from perfloop.audit.services import audit_change, audit_security
 from perfloop.core.errors import DomainError
 
@@ -71,3 +72,30 @@ def user_create(*, actor: Any, username: str, role: str, password: str | None, *
 
 def sign_in_recorded(*, user: User) -> None:
     audit_security(actor=user, action="user.sign_in")
+
+
+def notification_send(
+    *, recipient: User, kind: str, title: str, body: str = "", link: str = "", email: bool = False
+) -> Notification:
+    """Put a message in the recipient's inbox; with ``email`` also mail it once the transaction commits.
+
+    Texts are rendered by the caller in the recipient's language
+    (``translation.override(recipient.preferred_language)``).
+    """
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, title=title, body=body, link=link
+    )
+    if email and recipient.email:
+        transaction.on_commit(
+            lambda: send_mail(
+                title, f"{body}\n\n{link}".strip(), None, [recipient.email], fail_silently=False
+            )
+        )
+    return notification
+
+
+def notification_mark_read(*, recipient: User, notification_id: int) -> int:
+    """Mark one of the recipient's own notifications read; others' are untouched."""
+    return Notification.objects.filter(pk=notification_id, recipient=recipient, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -54,3 +54,29 @@ def test_production_settings_hash_passwords_with_argon2():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_a_notification_lands_in_the_inbox_and_mails_after_commit(
+    rep, mailoutbox, django_capture_on_commit_callbacks
+):
+    from perfloop.accounts.selectors import notification_list_for
+    from perfloop.accounts.services import notification_send
+
+    rep.email = "rep@example.com"
+    rep.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        note = notification_send(
+            recipient=rep, kind="goal.published", title="新目标", body="请确认", email=True
+        )
+    assert list(notification_list_for(viewer=rep, unread_only=True)) == [note]
+    assert mailoutbox[0].to == ["rep@example.com"]
+
+
+def test_nobody_marks_or_reads_another_persons_notification(rep, manager):
+    from perfloop.accounts.selectors import notification_list_for
+    from perfloop.accounts.services import notification_mark_read, notification_send
+
+    note = notification_send(recipient=rep, kind="x", title="t")
+    assert notification_mark_read(recipient=manager, notification_id=note.pk) == 0
+    assert list(notification_list_for(viewer=manager)) == []
+    assert notification_mark_read(recipient=rep, notification_id=note.pk) == 1
