@@ -95,7 +95,7 @@ def _in(months: list[Month]) -> pl.Expr:
 
 def _completion(teams: pl.DataFrame, months: list[Month]) -> float:
     window = teams.filter(_in(months))
-    return float(window["actual"].sum() / window["target"].sum())
+    return float(window["actual"].sum()) / float(window["target"].sum())
 
 
 def _kpi(company: DemoCompany, code: str, months: list[Month]) -> pl.DataFrame:
@@ -135,7 +135,7 @@ def test_another_seed_changes_names_and_values_but_not_the_cast(company):
 
 def test_fifty_reps_in_five_teams_of_ten_work_through_the_before_window(company):
     reps = [e for e in company.reps() if all(e.is_employed_in(m) for m in TIMELINE.before_months)]
-    per_team = defaultdict(int)
+    per_team: defaultdict[str, int] = defaultdict(int)
     for rep in reps:
         per_team[rep.unit] += 1
 
@@ -221,7 +221,9 @@ def test_steady_reps_average_about_78_percent_before(company):
     steady = _numbers(company, Story.STEADY)
     revenue = _kpi(company, "revenue", TIMELINE.before_months).filter(pl.col("employee").is_in(steady))
 
-    assert revenue["value"].mean() / float(KPI_TARGETS["revenue"]) == pytest.approx(0.78, abs=0.01)
+    mean: float = revenue["value"].mean()  # type: ignore[assignment]  # a Float64 column's mean
+
+    assert mean / float(KPI_TARGETS["revenue"]) == pytest.approx(0.78, abs=0.01)
 
 
 def test_underperformers_show_few_new_customers_and_high_churn(company):
