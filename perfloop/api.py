@@ -66,10 +66,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from perfloop.accounts.api import router as org_router
     from perfloop.goals.api import router as goals_router
     from perfloop.imports.api import router as imports_router
     from perfloop.metrics.api import router as metrics_router
-    from perfloop.org.api import router as org_router
 
     api.add_router("/org/", org_router)
     api.add_router("/metrics/", metrics_router)

@@ -6,6 +6,8 @@ pure engine in `scoring.py`, persisted by `services.scorecards_recompute`.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +85,9 @@ class ScoringPolicy(TimeStampedModel):
         default=1,
         help_text=_("A month counts as met when the composite reaches this share of target."),
     )
-    attainment_cap = models.DecimalField(_("attainment cap"), max_digits=5, decimal_places=4, default="1.5")
+    attainment_cap = models.DecimalField(
+        _("attainment cap"), max_digits=5, decimal_places=4, default=Decimal("1.5")
+    )
     primary_kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

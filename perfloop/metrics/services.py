@@ -80,6 +80,7 @@ def scoring_policy_get() -> ScoringPolicy:
     policy = ScoringPolicy.objects.order_by("-pk").first()
     if policy is None:
         policy = ScoringPolicy.objects.create(primary_kpi=Kpi.objects.get(code="revenue"))
+        policy.refresh_from_db()  # defaults come back as the database types (Decimal)
     return policy
 
 

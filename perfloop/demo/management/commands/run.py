@@ -11,6 +11,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from perfloop.org.models import Employee
+
 
 class Command(BaseCommand):
     help = "Migrate, load the demo company if the database is empty, and serve on 127.0.0.1:8000."
@@ -22,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"]:
-            call_command("demo", if_empty=True)
-            call_command("demo", credentials=True)
+            if Employee.objects.exists():
+                call_command("demo", credentials=True)
+            else:
+                call_command("demo")  # prints the sign-ins after building
         self.stdout.write(self.style.SUCCESS(f"perfloop is serving on http://{options['address']}/"))
         call_command("runserver", options["address"], use_reloader=False)

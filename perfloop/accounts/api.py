@@ -1,4 +1,4 @@
-"""Read API of the organisation; every list is the viewer's scope."""
+"""Read API of people and units: the organisation as the viewer may see it (scopes live here)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
 from perfloop.core.errors import NotFound
 from perfloop.org.models import Employee
-from perfloop.org.schemas import EmployeeOut, OrgUnitOut
+from perfloop.accounts.schemas import EmployeeOut, OrgUnitOut
 
 router = Router(tags=["org"])
 
