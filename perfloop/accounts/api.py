@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from perfloop.accounts.schemas import EmployeeOut, OrgUnitOut
 from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
 from perfloop.core.errors import NotFound
 from perfloop.org.models import Employee
-from perfloop.accounts.schemas import EmployeeOut, OrgUnitOut
 
 router = Router(tags=["org"])
 

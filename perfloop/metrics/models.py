@@ -40,7 +40,9 @@ class Kpi(TimeStampedModel):
     name_zh = models.CharField(_("Chinese name"), max_length=80)
     name_en = models.CharField(_("English name"), max_length=80)
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
-    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
     aggregation = models.CharField(_("monthly aggregation"), max_length=8, choices=Aggregation.choices)
     default_target = models.DecimalField(_("default monthly target"), max_digits=14, decimal_places=4)
     description = models.TextField(_("description"), blank=True)
@@ -134,7 +136,9 @@ class MonthlyTarget(TimeStampedModel):
     month = MonthField(_("month"))
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="targets")
     value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -161,7 +165,9 @@ class Scorecard(models.Model):
     team_size = models.PositiveIntegerField(default=0)
     streak_below = models.PositiveSmallIntegerField(_("consecutive months below target"), default=0)
     streak_met = models.PositiveSmallIntegerField(default=0)
-    attainments = models.JSONField(default=dict, help_text="kpi code → [actual, target, attainment] as strings")
+    attainments = models.JSONField(
+        default=dict, help_text="kpi code → [actual, target, attainment] as strings"
+    )
     computed_at = models.DateTimeField()
     revision = models.PositiveIntegerField(default=1, help_text="raised when a recompute changed the result")
 
