@@ -1,2 +1,11 @@
+"""Pages of the separation module."""
+
+from django.urls import path
+
+from perfloop.separation import views
+
 app_name = "separation"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("calculator/", views.calculator, name="calculator"),
+]
