@@ -1,0 +1,212 @@
+"""The dashboard and person page in headless Chromium, under the real Content-Security-Policy.
+
+Screenshots land in `artifacts/screenshots/` (git-ignored) at desktop and phone sizes, to be looked at.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from perfloop.accounts.tests.factories import PASSWORD
+from perfloop.core.months import Month
+from perfloop.metrics.tests.test_views import record_performance
+from perfloop.org.tests.factories import EmployeeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+FIRST, LAST = Month(2024, 7), Month(2025, 6)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A browser in mainland China asks for Chinese; the page must answer in it.
+    return {**browser_context_args, "locale": "zh-CN", "viewport": DESKTOP}
+
+
+@pytest.fixture
+def kpi_catalogue(transactional_db):
+    """A transactional test starts from a flushed database, without the rows data migrations wrote."""
+    importlib.import_module("perfloop.metrics.migrations.0002_default_kpis").add_kpis(apps, None)
+
+
+@pytest.fixture
+def team(kpi_catalogue, org, manager, rep, mentor):
+    """Team East with a year of history: strong, middling and long-term weak performers, and a newcomer."""
+    names = ["周婷", "黄强", "赵敏", "陈伟", "刘洋", "杨磊", "王芳", "吴昊"]
+    bases = ("1.06", "0.98", "0.92", "0.86", "0.8", "0.7", "0.6", "0.64")
+    wobble = [
+        Decimal(v) for v in ("0", "0.05", "-0.03", "0.08", "-0.06", "0.02", "0.04", "-0.05", "0.07", "-0.02")
+    ]
+    people: dict = {
+        EmployeeFactory(org_unit=org.team_east, name=name): [
+            Decimal(base) + w for w in wobble[index:] + wobble[:index]
+        ]
+        for index, (name, base) in enumerate(zip(names, bases, strict=True))
+    }
+    # The rep recovers for a while, then falls back: six months running below target by June.
+    people[rep.employee] = [Decimal(v) for v in ("0.7", "0.8", "0.95", "1.02", "1.05", "1.01")] + [
+        Decimal(v) for v in ("0.68", "0.62", "0.6", "0.58", "0.55", "0.52")
+    ]
+    people[mentor.employee] = [Decimal("1.02") + w for w in wobble]
+    newcomer = EmployeeFactory(org_unit=org.team_east, name="孙悦")
+    record_performance(people, first=FIRST, last=LAST)
+    record_performance(
+        {newcomer: [Decimal("0.62"), Decimal("0.71"), Decimal("0.8"), Decimal("0.86")]},
+        first=Month(2025, 3),
+        last=LAST,
+    )
+    return org.team_east
+
+
+def shoot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def drawn_pixels(page, selector: str) -> int:
+    """Non-transparent pixels on the chart's canvases (ECharts paints on several layers); 0: never drawn."""
+    return page.evaluate(
+        """(selector) => {
+            let count = 0;
+            document.querySelectorAll(selector + " canvas").forEach((canvas) => {
+                const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+                for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) { count += 1; } }
+            });
+            return count;
+        }""",
+        selector,
+    )
+
+
+def has_no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def watch_console(page) -> list[str]:
+    """Script errors, CSP refusals and failed loads; Chromium's own probe of /favicon.ico does not count."""
+    problems: list[str] = []
+
+    def on_console(message) -> None:
+        where = message.location.get("url", "")
+        if message.type == "error" and not where.endswith("/favicon.ico"):
+            problems.append(f"{message.text} {where}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_manager_signs_in_reads_the_heat_map_and_drills_to_a_person(page, live_server, team):
+    problems = watch_console(page)
+    sign_in(page, live_server, "manager")
+
+    assert f"/metrics/teams/{team.pk}/" in page.url
+    assert page.locator("h1").inner_text() == "华东组"
+    page.wait_for_selector('[data-chart="heat-map"] canvas')
+    page.wait_for_selector('[data-chart="completion-trend"] canvas')
+    page.wait_for_timeout(600)  # ECharts animates the first draw
+    assert drawn_pixels(page, '[data-chart="heat-map"]') > 10_000
+    assert drawn_pixels(page, '[data-chart="completion-trend"]') > 1_000
+    assert page.get_by_text("连续6个月未达标").first.is_visible()
+    shoot(page, "team-dashboard-desktop")
+
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(400)
+    assert has_no_horizontal_overflow(page)
+    assert drawn_pixels(page, '[data-chart="heat-map"]') > 5_000
+    shoot(page, "team-dashboard-phone")
+    page.set_viewport_size(DESKTOP)
+
+    page.click("a.people__link:has-text('李明')")
+    page.wait_for_load_state("networkidle")
+    assert "/metrics/people/" in page.url
+    assert page.locator("h1").inner_text() == "李明"
+    page.wait_for_selector('[data-chart="kpi-bars"] canvas')
+    page.wait_for_timeout(600)
+    assert drawn_pixels(page, '[data-chart="kpi-bars"]') > 1_000
+    assert drawn_pixels(page, '[data-chart="completion-trend"]') > 1_000
+    assert page.locator("table.kpitable tbody tr").count() == 8
+    shoot(page, "person-desktop")
+
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(400)
+    assert has_no_horizontal_overflow(page)
+    shoot(page, "person-phone")
+
+    assert problems == []  # no CSP refusals, no script errors
+
+
+def test_month_steps_in_place_and_charts_are_redrawn(page, live_server, team):
+    problems = watch_console(page)
+    sign_in(page, live_server, "manager")
+    page.wait_for_selector('[data-chart="heat-map"] canvas')
+
+    page.click("a.monthpicker__step[rel=prev]")
+    page.wait_for_url(f"**/metrics/teams/{team.pk}/?month=2025-05")
+    page.wait_for_selector('[data-chart="heat-map"][data-chart-drawn="true"] canvas')
+    page.wait_for_timeout(600)
+    assert page.locator(".pagehead__meta").first.inner_text().startswith("2025年5月")
+    assert drawn_pixels(page, '[data-chart="heat-map"]') > 10_000
+    assert page.locator("input[data-keep-current-url]").input_value().endswith("?month=2025-05")
+    assert problems == []
+
+
+def test_language_switch_turns_the_page_english(page, live_server, team):
+    sign_in(page, live_server, "manager")
+    page.click("button.langswitch__option[value=en]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("Team dashboard").is_visible()
+    assert page.get_by_text("Monthly revenue").is_visible()
+    page.wait_for_selector('[data-chart="heat-map"] canvas')
+    page.wait_for_timeout(600)
+    shoot(page, "team-dashboard-desktop-en")
+
+
+def test_executive_sees_the_trend_but_no_heat_map(page, live_server, team, executive):
+    sign_in(page, live_server, "executive")
+    page.goto(f"{live_server.url}/metrics/teams/{team.pk}/")
+    page.wait_for_selector('[data-chart="completion-trend"] canvas')
+    assert page.locator('[data-chart="heat-map"]').count() == 0
+    assert page.get_by_text("李明").count() == 0
+    page.goto(f"{live_server.url}/metrics/org/")
+    page.wait_for_selector('[data-chart="unit-bars"] canvas')
+    page.wait_for_timeout(600)
+    assert drawn_pixels(page, '[data-chart="unit-bars"]') > 500
+    shoot(page, "org-overview-desktop")
