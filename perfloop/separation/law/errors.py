@@ -42,16 +42,18 @@ class ReferenceDataMissingError(LawInputError):
 
 
 def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    """Details as JSON-ready values (dates and decimals become strings)."""
-    plain: dict[str, Any] = {}
-    for key, value in details.items():
-        if isinstance(value, list | tuple):
-            plain[key] = [str(item) for item in value]
-        elif isinstance(value, int | bool | str) or value is None:
-            plain[key] = value
-        else:
-            plain[key] = str(value)
-    return plain
+    """Details as JSON-ready values (dates, decimals and other objects become strings)."""
+    return {key: _plain_value(value) for key, value in details.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain_value(item) for key, item in value.items()}
+    if isinstance(value, int | bool | str) or value is None:
+        return value
+    return str(value)
 
 
 __all__ = ["BilingualText", "LawInputError", "ReferenceDataMissingError"]

@@ -567,7 +567,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{full_years} full years; the remainder of {remainder_months} months {remainder_days} days is under 6 months and counts as half a month (part-month counting: {counting}): N = {result}.",
     ),
     "step.multiplier_remainder_dropped": (
-        "满 {full_years} 年，零头 {remainder_days} 天按所选计法不计：N = {result}。",
+        "满 {full_years} 年，零头 {remainder_days} 天按所选计法（{counting}）不计：N = {result}。",
         "{full_years} full years; the {remainder_days} leftover days are dropped under the chosen counting ({counting}): N = {result}.",
     ),
     "step.cap_applied": (
