@@ -146,10 +146,13 @@ def with_local_reference(data: Mapping[str, Any]) -> dict[str, Any]:
         return filled
     if not city:
         raise LawInputError("missing_field", field="city")
+    # Impossible input is reported as such, before a lookup that could only fail for the wrong reason.
+    hire_date = parsing.date(filled, "hire_date")
+    termination_date = parsing.date(filled, "termination_date")
+    if termination_date < hire_date:
+        raise LawInputError("termination_before_hire", hire_date=hire_date, termination_date=termination_date)
     local = selectors.local_wage_reference_for(
-        city=city,
-        termination_date=parsing.date(filled, "termination_date"),
-        average_wage_year=year,
+        city=city, termination_date=termination_date, average_wage_year=year
     )
     filled["reference"] = reference.reference_as_mapping(local)
     return filled

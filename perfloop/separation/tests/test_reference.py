@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from perfloop.separation.reference import (
 def test_seeds_load_and_every_row_names_its_source():
     seeds = seed_reference_set()
     assert {"shanghai", "beijing", "shenzhen", "guangzhou", "hangzhou"} <= seeds.cities
-    rows = [*seeds.average_wages, *seeds.minimum_wages, *seeds.city_rules]
+    rows: list[Any] = [*seeds.average_wages, *seeds.minimum_wages, *seeds.city_rules]
     assert all(row.source_note for row in rows)
     assert all(not row.is_verified for row in rows)  # nothing was matched to an official page when seeded
     assert len(seeds.retirement_age_rules) == 3
