@@ -8,6 +8,7 @@ here, from Decimals, so templates only print strings.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -209,45 +210,78 @@ def home(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- organisation overview
 
 
+@dataclass(frozen=True)
+class UnitFigures:
+    """A unit's month, summed over every team of its subtree (a team alone gives its own figures)."""
+
+    members: int
+    members_scored: int
+    members_met: int
+    completion: Decimal | None
+    average_composite: Decimal | None
+
+
+def _roll_up(team_months: list[TeamMonth]) -> UnitFigures | None:
+    """Σ actual ÷ Σ target, as the engine computes one team; the average composite weighted by people scored.
+
+    The engine writes one TeamMonth per team that has members; a parent unit's figures are the sum of its
+    teams, never an average of their percentages.
+    """
+    if not team_months:
+        return None
+    target = sum((tm.target for tm in team_months), Decimal(0))
+    actual = sum((tm.actual for tm in team_months), Decimal(0))
+    scored = [tm for tm in team_months if tm.average_composite is not None and tm.members_scored]
+    weight = sum(tm.members_scored for tm in scored)
+    weighted = sum(((tm.average_composite or Decimal(0)) * tm.members_scored for tm in scored), Decimal(0))
+    return UnitFigures(
+        members=sum(tm.members for tm in team_months),
+        members_scored=sum(tm.members_scored for tm in team_months),
+        members_met=sum(tm.members_met for tm in team_months),
+        completion=actual / target if target else None,
+        average_composite=weighted / weight if weight else None,
+    )
+
+
+def _unit_figures_by_month(unit: OrgUnit, first: Month, last: Month) -> dict[Month, UnitFigures]:
+    """One query for the subtree's team aggregates of a range of months, rolled up per month.
+
+    The selector reads only the unit's own TeamMonth rows; a department's dashboard needs its teams'.
+    """
+    by_month: dict[Month, list[TeamMonth]] = defaultdict(list)
+    for team_month in TeamMonth.objects.filter(
+        org_unit__path__startswith=unit.path, month__gte=first, month__lte=last
+    ):
+        by_month[team_month.month].append(team_month)
+    return {month: figures for month, rows in by_month.items() if (figures := _roll_up(rows)) is not None}
+
+
 @dataclass
 class OverviewRow:
     unit: OrgUnit
     name: str
     depth: int
-    members: int | None
-    members_met: int | None
+    figures: UnitFigures | None
     completion: str | None
     completion_band: str
     average_composite: str | None
 
 
 def _overview_rows(units: list[OrgUnit], team_months: list[TeamMonth]) -> list[OverviewRow]:
-    """One row per unit; a parent rolls its teams up (Σ actual ÷ Σ target), as the engine does per team."""
+    """One row per unit of the viewer's scope, indented under its parent."""
     top_depth = min((unit.path.count("/") for unit in units), default=0)
     rows = []
     for unit in units:
-        below = [tm for tm in team_months if tm.org_unit.path.startswith(unit.path)]
-        members = sum(tm.members for tm in below)
-        target = sum((tm.target for tm in below), Decimal(0))
-        actual = sum((tm.actual for tm in below), Decimal(0))
-        completion = actual / target if target else None
-        scored = [tm for tm in below if tm.average_composite is not None]
-        weight = sum(tm.members_scored for tm in scored)
-        average = (
-            sum((tm.average_composite * tm.members_scored for tm in scored), Decimal(0)) / weight  # type: ignore[operator]
-            if weight
-            else None
-        )
+        figures = _roll_up([tm for tm in team_months if tm.org_unit.path.startswith(unit.path)])
         rows.append(
             OverviewRow(
                 unit=unit,
                 name=_local_name(unit),
                 depth=min(unit.path.count("/") - top_depth, 4),
-                members=members if below else None,
-                members_met=sum(tm.members_met for tm in below) if below else None,
-                completion=percent(completion),
-                completion_band=attainment_band(completion),
-                average_composite=percent(average),
+                figures=figures,
+                completion=percent(figures.completion) if figures else None,
+                completion_band=attainment_band(figures.completion if figures else None),
+                average_composite=percent(figures.average_composite) if figures else None,
             )
         )
     return rows
@@ -348,10 +382,15 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         for tile in dashboard.tiles
     ]
     axis = [_axis_label(m, index == 0) for index, m in enumerate(dashboard.months)]
+    figures_by_month = _unit_figures_by_month(team, dashboard.months[0], month)
+    trend = [
+        figures.completion if (figures := figures_by_month.get(m)) is not None else None
+        for m in dashboard.months
+    ]
     trend_chart = {
         "axis": axis,
         "months": [str(m) for m in dashboard.months],
-        "values": [_percent_number(value) for value in dashboard.completion_trend],
+        "values": [_percent_number(value) for value in trend],
         "labels": {"series": _("Team completion"), "target": _("Target"), "noData": _("no data")},
     }
 
@@ -408,16 +447,16 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
                 details={"unit": team.pk, "month": str(month)},
             )
 
-    team_month = dashboard.team_month
+    figures = figures_by_month.get(month)
     context = {
         "nav_active": "team",
         "nav": _month_navigation(month, latest),
         "team": team,
         "team_name": _local_name(team),
-        "team_month": team_month,
-        "completion": percent(team_month.completion) if team_month else None,
-        "completion_band": attainment_band(team_month.completion if team_month else None),
-        "average_composite": percent(team_month.average_composite) if team_month else None,
+        "figures": figures,
+        "completion": percent(figures.completion) if figures else None,
+        "completion_band": attainment_band(figures.completion if figures else None),
+        "average_composite": percent(figures.average_composite) if figures else None,
         "tiles": tiles,
         "trend_chart": trend_chart,
         "shows_individuals": dashboard.shows_individuals,

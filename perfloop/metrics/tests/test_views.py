@@ -372,10 +372,21 @@ def test_hrbp_overview_rolls_teams_up_into_their_parent(client, org, performance
     response = client.get(reverse("metrics:org_overview") + MONTH)
     rows = {row.unit.code: row for row in response.context["rows"]}
     assert set(rows) == {"SALES", "EAST", "SOUTH"}
-    assert rows["SALES"].members == rows["EAST"].members + rows["SOUTH"].members
+    assert rows["SALES"].figures.members == rows["EAST"].figures.members + rows["SOUTH"].figures.members
     assert rows["EAST"].completion is not None
     page = response.content.decode()
     assert "李明" not in page
+
+
+def test_department_dashboard_sums_its_teams(client, org, performance):
+    client.force_login(performance["hrbp"])
+    department = client.get(team_url(org.sales)).context
+    east = client.get(team_url(org.team_east)).context
+    south = client.get(team_url(org.team_south)).context
+    assert department["figures"].members == east["figures"].members + south["figures"].members
+    assert department["completion"] is not None
+    assert all(value is not None for value in department["trend_chart"]["values"][-6:])
+    assert {person.name for person in department["people"]} == {"李明", "张导师", "陈静"}
 
 
 def test_manager_overview_lists_only_their_team(client, org, performance):
