@@ -137,8 +137,6 @@ class EligibilityIn(_In):
     parameters: EligibilityParametersIn | None = None
     start_date: str | None = None
     effective_date_of_termination: str | None = None
-    notice_given_weeks: int | None = None
-    pay_in_lieu: bool | None = None
     evidence_of_poor_performance: bool | None = None
     support_given: bool | None = None
     improvement_period_given: bool | None = None

@@ -79,8 +79,6 @@ _FACT_FIELDS = (
     "start_date",
     "notice_date",
     "effective_date_of_termination",
-    "notice_given_weeks",
-    "pay_in_lieu",
     "evidence_of_poor_performance",
     "support_given",
     "improvement_period_given",
