@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.apps import apps
@@ -20,6 +21,7 @@ from django.conf import settings
 from perfloop.accounts.tests.factories import PASSWORD
 from perfloop.core.months import Month
 from perfloop.metrics.tests.test_views import record_performance
+from perfloop.org.models import Employee
 from perfloop.org.tests.factories import EmployeeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,8 +65,8 @@ def team(kpi_catalogue, org, manager, rep, mentor):
     wobble = [
         Decimal(v) for v in ("0", "0.05", "-0.03", "0.08", "-0.06", "0.02", "0.04", "-0.05", "0.07", "-0.02")
     ]
-    people: dict = {
-        EmployeeFactory(org_unit=org.team_east, name=name): [
+    people: dict[Employee, list[Decimal]] = {
+        cast(Employee, EmployeeFactory(org_unit=org.team_east, name=name)): [
             Decimal(base) + w for w in wobble[index:] + wobble[:index]
         ]
         for index, (name, base) in enumerate(zip(names, bases, strict=True))
@@ -74,7 +76,7 @@ def team(kpi_catalogue, org, manager, rep, mentor):
         Decimal(v) for v in ("0.68", "0.62", "0.6", "0.58", "0.55", "0.52")
     ]
     people[mentor.employee] = [Decimal("1.02") + w for w in wobble]
-    newcomer = EmployeeFactory(org_unit=org.team_east, name="孙悦")
+    newcomer = cast(Employee, EmployeeFactory(org_unit=org.team_east, name="孙悦"))
     record_performance(people, first=FIRST, last=LAST)
     record_performance(
         {newcomer: [Decimal("0.62"), Decimal("0.71"), Decimal("0.8"), Decimal("0.86")]},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -295,7 +296,7 @@ def test_team_dashboard_query_count_does_not_grow_with_team_size(
     client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
-    newcomers = {EmployeeFactory(org_unit=org.team_east): Decimal("0.8") for _ in range(15)}
+    newcomers = {cast(Employee, EmployeeFactory(org_unit=org.team_east)): Decimal("0.8") for _ in range(15)}
     record_performance(newcomers)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
