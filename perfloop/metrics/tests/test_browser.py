@@ -212,3 +212,18 @@ def test_executive_sees_the_trend_but_no_heat_map(page, live_server, team, execu
     page.wait_for_timeout(600)
     assert drawn_pixels(page, '[data-chart="unit-bars"]') > 500
     shoot(page, "org-overview-desktop")
+
+
+def test_names_in_chart_tooltips_are_text_not_markup(page, live_server, team):
+    hostile = cast(Employee, EmployeeFactory(org_unit=team, name="<b>粗体</b>"))
+    record_performance({hostile: Decimal("2")}, first=LAST, last=LAST)  # the best result: the first row
+    sign_in(page, live_server, "manager")
+    chart = page.locator('[data-chart="heat-map"]')
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(600)
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] - 30, box["y"] + 44 + 16)  # last month of the first row
+    tooltip = page.locator("div", has_text="<b>粗体</b> · 2025-06").last
+    tooltip.wait_for()
+    assert tooltip.locator("b", has_text="粗体").count() == 0

@@ -23,6 +23,11 @@
 
   var charts = [];
 
+  /* Tooltips are HTML: names come from the database, so every string is escaped before it is joined in. */
+  function html(text) {
+    return window.echarts.format.encodeHTML(String(text));
+  }
+
   function fontFamily() {
     return window.getComputedStyle(document.body).fontFamily;
   }
@@ -140,8 +145,8 @@
     option.tooltip.trigger = "axis";
     option.tooltip.formatter = function (params) {
       var point = params[0];
-      return data.months[point.dataIndex] + "<br>" + data.labels.series + ": <b>" +
-        percentText(point.value, data.labels.noData) + "</b>";
+      return html(data.months[point.dataIndex]) + "<br>" + html(data.labels.series) + ": <b>" +
+        html(percentText(point.value, data.labels.noData)) + "</b>";
     };
     return option;
   }
@@ -217,7 +222,8 @@
       var person = data.people[params.value[1]];
       var month = data.months[params.value[0]];
       var value = params.seriesIndex === 0 ? percentText(params.value[2], data.labels.noData) : data.labels.noData;
-      return person.name + " · " + month + "<br>" + data.labels.composite + ": <b>" + value + "</b>";
+      return html(person.name) + " · " + html(month) + "<br>" + html(data.labels.composite) + ": <b>" +
+        html(value) + "</b>";
     };
     return option;
   }
@@ -277,9 +283,9 @@
     option.tooltip.trigger = "axis";
     option.tooltip.axisPointer = { type: "shadow" };
     option.tooltip.formatter = function (params) {
-      var lines = [params[0].name];
+      var lines = [html(params[0].name)];
       params.forEach(function (p) {
-        lines.push(p.marker + p.seriesName + ": <b>" + percentText(p.value, data.labels.noData) + "</b>");
+        lines.push(p.marker + html(p.seriesName) + ": <b>" + html(percentText(p.value, data.labels.noData)) + "</b>");
       });
       return lines.join("<br>");
     };
@@ -320,7 +326,8 @@
       ],
     });
     option.tooltip.formatter = function (p) {
-      return p.name + "<br>" + data.labels.series + ": <b>" + percentText(p.value, data.labels.noData) + "</b>";
+      return html(p.name) + "<br>" + html(data.labels.series) + ": <b>" +
+        html(percentText(p.value, data.labels.noData)) + "</b>";
     };
     return option;
   }
