@@ -242,3 +242,61 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
         lines=lines,
         composite_trend=[cards[m].composite if m in cards else None for m in months],
     )
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """A unit's month, summed over every team of its subtree (a team alone gives its own figures)."""
+
+    members: int
+    members_scored: int
+    members_met: int
+    completion: Decimal | None
+    average_composite: Decimal | None
+
+
+def roll_up_team_months(team_months: list[TeamMonth]) -> UnitFigures | None:
+    """Σ actual ÷ Σ target, as the engine computes one team; the average composite weighted by people scored.
+
+    The engine writes one TeamMonth per team that has members; a parent unit's figures are the sum of its
+    teams, never an average of their percentages.
+    """
+    if not team_months:
+        return None
+    target = sum((tm.target for tm in team_months), Decimal(0))
+    actual = sum((tm.actual for tm in team_months), Decimal(0))
+    scored = [tm for tm in team_months if tm.average_composite is not None and tm.members_scored]
+    weight = sum(tm.members_scored for tm in scored)
+    weighted = sum(((tm.average_composite or Decimal(0)) * tm.members_scored for tm in scored), Decimal(0))
+    return UnitFigures(
+        members=sum(tm.members for tm in team_months),
+        members_scored=sum(tm.members_scored for tm in team_months),
+        members_met=sum(tm.members_met for tm in team_months),
+        completion=actual / target if target else None,
+        average_composite=weighted / weight if weight else None,
+    )
+
+
+def unit_figures_for(*, viewer: User, unit: OrgUnit, first: Month, last: Month) -> dict[Month, UnitFigures]:
+    """A unit's months rolled up over its subtree's teams, in one query (a department sums its teams)."""
+    if not org_unit_scope_for(viewer=viewer).filter(pk=unit.pk).exists():
+        return {}
+    by_month: dict[Month, list[TeamMonth]] = defaultdict(list)
+    for team_month in TeamMonth.objects.filter(
+        org_unit__path__startswith=unit.path, month__gte=first, month__lte=last
+    ):
+        by_month[team_month.month].append(team_month)
+    return {
+        month: figures
+        for month, rows in by_month.items()
+        if (figures := roll_up_team_months(rows)) is not None
+    }
+
+
+def team_month_list_for(*, viewer: User, month: Month) -> list[TeamMonth]:
+    """Team aggregates of one month for every unit the viewer covers."""
+    return list(
+        TeamMonth.objects.filter(org_unit__in=org_unit_scope_for(viewer=viewer), month=month).select_related(
+            "org_unit"
+        )
+    )

@@ -8,9 +8,8 @@ here, from Decimals, so templates only print strings.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,9 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Role, User
@@ -28,101 +26,35 @@ from perfloop.accounts.selectors import org_unit_scope_for, own_employee_id
 from perfloop.audit.services import audit_view, audit_views_bulk
 from perfloop.core.errors import NotFound
 from perfloop.core.months import Month, MonthError
-from perfloop.metrics.models import Kpi, TeamMonth, Unit
+from perfloop.metrics.models import Kpi, TeamMonth
+from perfloop.metrics.presentation import (
+    active_language,
+    as_decimal,
+    attainment_band,
+    axis_label,
+    kpi_value,
+    local_name,
+    month_title,
+    percent,
+    percent_number,
+)
 from perfloop.metrics.selectors import (
+    UnitFigures,
     employee_get_for,
     latest_month_for,
     person_page_for,
+    roll_up_team_months,
     scorecard_list_for,
     team_dashboard_for,
     team_get_for,
+    team_month_list_for,
+    unit_figures_for,
 )
 from perfloop.org.models import OrgUnit
 
-# Attainment bands of the product: below 70% is a problem, 100% is target.
-LOW_ATTAINMENT = Decimal("0.7")
-FULL_ATTAINMENT = Decimal(1)
 WARNING_STREAK = 3
 ALERT_STREAK = 6
 TREND_MONTHS = 12
-
-_ONE = Decimal(1)
-_TENTH = Decimal("0.1")
-_HUNDREDTH = Decimal("0.01")
-_HUNDRED = Decimal(100)
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    """Aggregates come back as Decimal on PostgreSQL and sometimes as float on SQLite."""
-    if value is None:
-        return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _strip_zero_decimals(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def percent(ratio: Any) -> str | None:
-    """0.875 → "87.5%", always one decimal so columns line up; None stays None ("—", never 0%)."""
-    value = _as_decimal(ratio)
-    if value is None:
-        return None
-    return f"{(value * _HUNDRED).quantize(_TENTH, ROUND_HALF_UP):,}%"
-
-
-def _percent_number(ratio: Any) -> str | None:
-    """A ratio as a percentage string for chart data ("87.5"), exact, never a float."""
-    value = _as_decimal(ratio)
-    if value is None:
-        return None
-    return str((value * _HUNDRED).quantize(_TENTH, ROUND_HALF_UP))
-
-
-def kpi_value(kpi: Kpi, raw: Any) -> str | None:
-    """A KPI value in its unit: ¥80,000 · 87.5% · 3 (or 2.7 for a team average) · 4.25."""
-    value = _as_decimal(raw)
-    if value is None:
-        return None
-    if kpi.unit == Unit.CNY:
-        return f"¥{value.quantize(_ONE, ROUND_HALF_UP):,}"
-    if kpi.unit == Unit.RATIO:
-        return _strip_zero_decimals(f"{(value * _HUNDRED).quantize(_TENTH, ROUND_HALF_UP):,}") + "%"
-    if kpi.unit == Unit.COUNT:
-        return _strip_zero_decimals(f"{value.quantize(_TENTH, ROUND_HALF_UP):,}")
-    return _strip_zero_decimals(f"{value.quantize(_HUNDREDTH, ROUND_HALF_UP):,}")
-
-
-def attainment_band(ratio: Any) -> str:
-    """CSS modifier of an attainment: low (< 70%), mid, high (≥ 100%) or none (missing)."""
-    value = _as_decimal(ratio)
-    if value is None:
-        return "none"
-    if value < LOW_ATTAINMENT:
-        return "low"
-    return "high" if value >= FULL_ATTAINMENT else "mid"
-
-
-def _language() -> str:
-    return translation.get_language() or "zh-hans"
-
-
-def _local_name(obj: Any) -> str:
-    """Org units and positions carry a Chinese name and an optional English one."""
-    english = getattr(obj, "name_en", "")
-    return english if _language().startswith("en") and english else obj.name
-
-
-def _month_title(month: Month) -> str:
-    return date_format(month.first_day, "YEAR_MONTH_FORMAT")
-
-
-def _axis_label(month: Month, first: bool) -> str:
-    """Chart axis: the month number, with the year under the first month and every January."""
-    return f"{month.month:02d}\n{month.year}" if first or month.month == 1 else f"{month.month:02d}"
 
 
 # ---------------------------------------------------------------- request parsing
@@ -142,7 +74,7 @@ def _requested_month(request: HttpRequest, default: Month | None) -> Month:
             _("“%(value)s” is not a month (YYYY-MM); showing %(month)s.")
             % {
                 "value": text[:20],
-                "month": _month_title(fallback),
+                "month": month_title(fallback),
             },
         )
         return fallback
@@ -161,7 +93,7 @@ def _month_navigation(month: Month, latest: Month | None) -> MonthNavigation:
     upper = latest or Month.of(timezone.localdate())
     return MonthNavigation(
         month=month,
-        title=_month_title(month),
+        title=month_title(month),
         previous=month - 1,
         next=month + 1 if month < upper else None,
     )
@@ -210,52 +142,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- organisation overview
 
 
-@dataclass(frozen=True)
-class UnitFigures:
-    """A unit's month, summed over every team of its subtree (a team alone gives its own figures)."""
-
-    members: int
-    members_scored: int
-    members_met: int
-    completion: Decimal | None
-    average_composite: Decimal | None
-
-
-def _roll_up(team_months: list[TeamMonth]) -> UnitFigures | None:
-    """Σ actual ÷ Σ target, as the engine computes one team; the average composite weighted by people scored.
-
-    The engine writes one TeamMonth per team that has members; a parent unit's figures are the sum of its
-    teams, never an average of their percentages.
-    """
-    if not team_months:
-        return None
-    target = sum((tm.target for tm in team_months), Decimal(0))
-    actual = sum((tm.actual for tm in team_months), Decimal(0))
-    scored = [tm for tm in team_months if tm.average_composite is not None and tm.members_scored]
-    weight = sum(tm.members_scored for tm in scored)
-    weighted = sum(((tm.average_composite or Decimal(0)) * tm.members_scored for tm in scored), Decimal(0))
-    return UnitFigures(
-        members=sum(tm.members for tm in team_months),
-        members_scored=sum(tm.members_scored for tm in team_months),
-        members_met=sum(tm.members_met for tm in team_months),
-        completion=actual / target if target else None,
-        average_composite=weighted / weight if weight else None,
-    )
-
-
-def _unit_figures_by_month(unit: OrgUnit, first: Month, last: Month) -> dict[Month, UnitFigures]:
-    """One query for the subtree's team aggregates of a range of months, rolled up per month.
-
-    The selector reads only the unit's own TeamMonth rows; a department's dashboard needs its teams'.
-    """
-    by_month: dict[Month, list[TeamMonth]] = defaultdict(list)
-    for team_month in TeamMonth.objects.filter(
-        org_unit__path__startswith=unit.path, month__gte=first, month__lte=last
-    ):
-        by_month[team_month.month].append(team_month)
-    return {month: figures for month, rows in by_month.items() if (figures := _roll_up(rows)) is not None}
-
-
 @dataclass
 class OverviewRow:
     unit: OrgUnit
@@ -272,11 +158,11 @@ def _overview_rows(units: list[OrgUnit], team_months: list[TeamMonth]) -> list[O
     top_depth = min((unit.path.count("/") for unit in units), default=0)
     rows = []
     for unit in units:
-        figures = _roll_up([tm for tm in team_months if tm.org_unit.path.startswith(unit.path)])
+        figures = roll_up_team_months([tm for tm in team_months if tm.org_unit.path.startswith(unit.path)])
         rows.append(
             OverviewRow(
                 unit=unit,
-                name=_local_name(unit),
+                name=local_name(unit),
                 depth=min(unit.path.count("/") - top_depth, 4),
                 figures=figures,
                 completion=percent(figures.completion) if figures else None,
@@ -296,13 +182,13 @@ def org_overview(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No organisation units in your scope."))
     latest = latest_month_for(viewer=user)
     month = _requested_month(request, latest)
-    team_months = list(TeamMonth.objects.filter(org_unit__in=units, month=month).select_related("org_unit"))
+    team_months = team_month_list_for(viewer=user, month=month)
     rows = _overview_rows(units, team_months)
     by_unit = {tm.org_unit_id: tm for tm in team_months}
     chart = {
         "labels": {"series": _("Team completion"), "target": _("Target"), "noData": _("no data")},
         "units": [
-            {"name": row.name, "value": _percent_number(team_month.completion)}
+            {"name": row.name, "value": percent_number(team_month.completion)}
             for row in rows
             if (team_month := by_unit.get(row.unit.pk)) is not None
         ],
@@ -367,7 +253,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     latest = latest_month_for(viewer=user)
     month = _requested_month(request, latest)
     dashboard = team_dashboard_for(viewer=user, team=team, month=month, span=TREND_MONTHS)
-    language = _language()
+    language = active_language()
 
     tiles = [
         Tile(
@@ -377,12 +263,12 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             target=kpi_value(tile["kpi"], tile["target"]),  # type: ignore[arg-type]
             attainment=percent(tile["attainment"]),
             band=attainment_band(tile["attainment"]),
-            progress=str(min(_as_decimal(tile["attainment"]) or Decimal(0), Decimal("1.5"))),
+            progress=str(min(as_decimal(tile["attainment"]) or Decimal(0), Decimal("1.5"))),
         )
         for tile in dashboard.tiles
     ]
-    axis = [_axis_label(m, index == 0) for index, m in enumerate(dashboard.months)]
-    figures_by_month = _unit_figures_by_month(team, dashboard.months[0], month)
+    axis = [axis_label(m, index == 0) for index, m in enumerate(dashboard.months)]
+    figures_by_month = unit_figures_for(viewer=user, unit=team, first=dashboard.months[0], last=month)
     trend = [
         figures.completion if (figures := figures_by_month.get(m)) is not None else None
         for m in dashboard.months
@@ -390,7 +276,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     trend_chart = {
         "axis": axis,
         "months": [str(m) for m in dashboard.months],
-        "values": [_percent_number(value) for value in trend],
+        "values": [percent_number(value) for value in trend],
         "labels": {"series": _("Team completion"), "target": _("Target"), "noData": _("no data")},
     }
 
@@ -422,7 +308,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
                 for row in rows
             ],
             "cells": [
-                [x, y, _percent_number(value)]
+                [x, y, percent_number(value)]
                 for y, row in enumerate(rows)
                 for x, value in enumerate(row.cells)
                 if value is not None
@@ -452,7 +338,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         "nav_active": "team",
         "nav": _month_navigation(month, latest),
         "team": team,
-        "team_name": _local_name(team),
+        "team_name": local_name(team),
         "figures": figures,
         "completion": percent(figures.completion) if figures else None,
         "completion_band": attainment_band(figures.completion if figures else None),
@@ -463,7 +349,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         "people": people,
         "heat_chart": heat_chart,
         "streak_warnings": sum(1 for person in people if person.streak >= WARNING_STREAK),
-        "first_month": _month_title(dashboard.months[0]),
+        "first_month": month_title(dashboard.months[0]),
     }
     return _render_page(request, "metrics/team_dashboard.html", context)
 
@@ -509,7 +395,7 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
         subject_employee_id=employee.pk,
         details={"month": str(month)},
     )
-    language = _language()
+    language = active_language()
     lines = [
         KpiLine(
             name=line.kpi.name_for(language),
@@ -523,13 +409,13 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
     ]
     card = page.scorecard
     team_is_visible = org_unit_scope_for(viewer=user).filter(pk=employee.org_unit_id).exists()
-    axis = [_axis_label(m, index == 0) for index, m in enumerate(page.months)]
+    axis = [axis_label(m, index == 0) for index, m in enumerate(page.months)]
     context = {
         "nav_active": "person" if employee.user_id == user.pk else "team",
         "nav": _month_navigation(month, latest),
         "employee": employee,
-        "team_name": _local_name(employee.org_unit),
-        "position_name": _local_name(employee.position),
+        "team_name": local_name(employee.org_unit),
+        "position_name": local_name(employee.position),
         "team_url": (
             reverse("metrics:team_dashboard", kwargs={"unit_id": employee.org_unit_id}) + f"?month={month}"
             if team_is_visible
@@ -543,14 +429,14 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
         "trend_chart": {
             "axis": axis,
             "months": [str(m) for m in page.months],
-            "values": [_percent_number(value) for value in page.composite_trend],
+            "values": [percent_number(value) for value in page.composite_trend],
             "labels": {"series": _("Composite attainment"), "target": _("Target"), "noData": _("no data")},
         },
         "kpi_chart": {
             "kpis": [line.kpi.name_for(language) for line in page.lines],
-            "person": [_percent_number(line.attainment) for line in page.lines],
+            "person": [percent_number(line.attainment) for line in page.lines],
             "team": [
-                _percent_number(_share_of_target(line.kpi, line.team_average, line.target))
+                percent_number(_share_of_target(line.kpi, line.team_average, line.target))
                 for line in page.lines
             ],
             "labels": {

@@ -18,8 +18,8 @@ from django.urls import reverse
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
 from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget
+from perfloop.metrics.presentation import attainment_band, kpi_value, percent
 from perfloop.metrics.services import kpi_default_weights_apply, scorecards_recompute
-from perfloop.metrics.views import attainment_band, kpi_value, percent
 from perfloop.org.models import Employee, Position
 
 FIRST = Month(2025, 1)
