@@ -16,6 +16,7 @@ urlpatterns = [
     path("separation/", include("perfloop.separation.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
+    path("favicon.ico", RedirectView.as_view(url="/static/perfloop/favicon.svg", permanent=True)),
 ]
 
 if settings.DEBUG:

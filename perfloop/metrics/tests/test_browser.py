@@ -24,7 +24,7 @@ from perfloop.metrics.tests.test_views import record_performance
 from perfloop.org.models import Employee
 from perfloop.org.tests.factories import EmployeeFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
