@@ -36,6 +36,7 @@ The frames and their columns are documented on :func:`compute_scorecards`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -90,7 +91,7 @@ _STREAK_INPUT_SCHEMA: dict[str, _ColumnType] = {
 
 
 class ScoringInputError(ValueError):
-    """An input frame does not have the agreed shape; ``code`` is stable, the message names frame and column."""
+    """An input frame does not have the agreed shape; ``code`` is stable, the message names the column."""
 
     def __init__(self, code: str, message: str, *, frame: str, column: str | None = None) -> None:
         where = f"{frame}.{column}" if column else frame
@@ -138,7 +139,7 @@ def compute_scorecards(
     assignments: pl.DataFrame,
     weights: pl.DataFrame,
     kpis: pl.DataFrame,
-    policy: ScoringPolicy = ScoringPolicy(),  # noqa: B008 -- frozen dataclass, safe as a shared default
+    policy: ScoringPolicy = ScoringPolicy(),
 ) -> ScoringResult:
     """Score every assigned employee-month: KPI lines, one card per employee-month, one row per team-month.
 
@@ -148,81 +149,128 @@ def compute_scorecards(
     * ``targets``: employee_id Int64, month Int32, kpi, target Float64; unique likewise.
     * ``assignments``: employee_id Int64, month Int32, team_id Int64, position_id Int64; unique per
       (employee, month).
-    * ``weights``: position_id Int64, kpi, weight Float64 > 0; unique per (position, kpi); every kpi
-      listed in ``kpis``.
+    * ``weights``: position_id Int64, kpi, weight Float64 > 0; unique per (position, kpi); every KPI
+      weighted must be in ``kpis``.
     * ``kpis``: kpi, direction in {"higher", "lower"}; unique per kpi; must list ``policy.primary_kpi``.
 
-    Lines are ordered by employee, month, then the order of ``weights``; cards by employee and month;
-    teams by team and month. Raises :class:`ScoringInputError` on a frame of the wrong shape.
+    Facts and targets of KPIs outside the catalogue are ignored. Lines are sorted by employee, month and
+    KPI; cards by employee and month; teams by team and month.
+    Raises :class:`ScoringInputError` when a frame does not have this shape.
     """
     kpi_table = _validate_kpis(kpis, policy)
-    facts = _validate_facts(facts, "facts", "value", kpi_table)
-    targets = _validate_facts(targets, "targets", "target", kpi_table)
     assignments = _validate_assignments(assignments)
     weights = _validate_weights(weights, kpi_table)
+    facts = _validate_values(facts, "facts", "value", kpi_table)
+    targets = _validate_values(targets, "targets", "target", kpi_table)
 
-    cap = policy.attainment_cap
-    lower_codes = kpi_table.filter(pl.col("direction") == "lower")["kpi_code"]
-    cards = assignments.sort("employee_id", "month").with_row_index("card")
+    actuals = _KeyIndex.of(facts, "facts", kpi_names=kpi_table["kpi"])
+    target_values = _KeyIndex.of(targets, "targets", kpi_names=kpi_table["kpi"])
 
-    # One line per card and weighted KPI. Joins keep the left order, so lines come out grouped by card
-    # without a sort, and the per-card sums below run on integer keys only.
-    lines = (
-        cards.lazy()
-        .select("card", "employee_id", "month", "position_id")
-        .join(weights.lazy(), on="position_id", how="inner", maintain_order="left")
-        .join(facts.lazy(), on=["employee_id", "month", "kpi_code"], how="left", maintain_order="left")
-        .join(targets.lazy(), on=["employee_id", "month", "kpi_code"], how="left", maintain_order="left")
-        .rename({"value": "actual"})
-        .with_columns(attainment=_attainment(lower_codes, cap))
-        .collect()
-    )
-
-    measured = pl.col("attainment").is_not_null()
-    per_card = (
-        lines.lazy()
-        .group_by("card")
-        .agg(
-            weighted=(pl.col("weight") * pl.min_horizontal(pl.col("attainment"), pl.lit(cap)))
-            .filter(measured)
-            .sum(),
-            weight_measured=pl.col("weight").filter(measured).sum(),
-            kpis_measured=measured.sum().cast(pl.Int32),
-        )
-        .with_columns(
-            composite=pl.when(pl.col("kpis_measured") > 0).then(
-                pl.col("weighted") / pl.col("weight_measured")
-            )
-        )
-        .select("card", "composite", "kpis_measured")
-    )
+    cards = assignments.sort("employee_id", "month")
+    lines = _score_lines(cards, weights, actuals, target_values, policy.attainment_cap)
+    composite, kpis_measured = _composites(lines, cards.height, policy.attainment_cap)
+    primary_code = pl.lit(_kpi_code_of(kpi_table, policy.primary_kpi), dtype=pl.Int32)
+    primary = cards.select("employee_id", "month", kpi_code=primary_code)
     team_month = ["team_id", "month"]
-    scored = (
-        cards.lazy()
-        .join(per_card, on="card", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("kpis_measured").fill_null(0),
-            is_met=pl.col("composite") >= policy.met_threshold - _MET_EPSILON,
-            rank_in_team=pl.col("composite")
-            .round(_RANK_DECIMALS)
-            .rank("min", descending=True)
-            .over(team_month)
-            .cast(pl.Int32),
-            team_size=pl.len().over(team_month).cast(pl.Int32),
-        )
-        .drop("card")
-        .collect()
+    scored = cards.with_columns(
+        composite=composite,
+        kpis_measured=kpis_measured,
+        primary_actual=actuals.values_at(primary),
+        primary_target=target_values.values_at(primary),
+    ).with_columns(
+        is_met=pl.col("composite") >= policy.met_threshold - _MET_EPSILON,
+        rank_in_team=pl.col("composite")
+        .round(_RANK_DECIMALS)
+        .rank("min", descending=True)
+        .over(team_month)
+        .cast(pl.Int32),
+        team_size=pl.len().over(team_month).cast(pl.Int32),
     )
-    scored_cards = _add_streaks(scored)
-
-    teams = _team_rows(scored_cards, facts, targets, kpi_table, policy.primary_kpi)
     return ScoringResult(
         lines=lines.select(
-            "employee_id", "month", pl.col("kpi").cast(pl.String), "actual", "target", "attainment", "weight"
+            "employee_id",
+            "month",
+            kpi=kpi_table["kpi"].gather(lines["kpi_code"]),
+            actual="actual",
+            target="target",
+            attainment="attainment",
+            weight="weight",
         ),
-        cards=scored_cards,
-        teams=teams,
+        cards=_add_streaks(scored.select(_CARD_COLUMNS[:-2])),
+        teams=_team_rows(scored),
     )
+
+
+def _score_lines(
+    cards: pl.DataFrame,
+    weights: pl.DataFrame,
+    actuals: _KeyIndex,
+    target_values: _KeyIndex,
+    cap: float,
+) -> pl.DataFrame:
+    """One line per card and KPI weighted for the card's position, with actual, target and attainment.
+
+    Exploding each position's KPI list keeps the lines grouped by card, in card order, without a sort.
+    """
+    kpis_of_position = weights.sort("kpi_code").group_by("position_id").agg("kpi_code", "is_lower", "weight")
+    lines = (
+        cards.lazy()
+        .select("employee_id", "month", "position_id")
+        .with_row_index("card")
+        .join(kpis_of_position.lazy(), on="position_id", how="inner", maintain_order="left")
+        .explode("kpi_code", "is_lower", "weight")
+        .drop("position_id")
+        .collect()
+    )
+    return lines.with_columns(
+        actual=actuals.values_at(lines), target=target_values.values_at(lines)
+    ).with_columns(attainment=_attainment(pl.col("actual"), pl.col("target"), pl.col("is_lower"), cap))
+
+
+def _attainment(actual: pl.Expr, target: pl.Expr, is_lower: pl.Expr, cap: float) -> pl.Expr:
+    """Raw attainment of one line; null when actual or target is missing or the target is not positive.
+
+    Nulls propagate through the comparisons and divisions, so a missing value needs no branch of its own.
+    """
+    ratio = pl.when(is_lower).then(target / actual).otherwise(actual / target)
+    lower_and_perfect = is_lower & (actual <= 0)
+    return pl.when(target > 0).then(pl.when(lower_and_perfect).then(pl.lit(cap)).otherwise(ratio))
+
+
+def _composites(lines: pl.DataFrame, card_count: int, cap: float) -> tuple[pl.Series, pl.Series]:
+    """Per card: the capped weighted mean attainment over measured lines (null if none), and their count."""
+    per_card = (
+        lines.lazy()
+        .filter(pl.col("attainment").is_not_null())
+        .group_by("card")
+        .agg(
+            weighted=(pl.col("weight") * pl.min_horizontal("attainment", pl.lit(cap))).sum(),
+            weight_measured=pl.col("weight").sum(),
+            kpis_measured=pl.len().cast(pl.Int32),
+        )
+        .collect()
+    )
+    # Cards are numbered 0..n-1, so the per-card results go back into place by index, not by a join.
+    composite = pl.repeat(None, card_count, dtype=pl.Float64, eager=True)
+    composite.scatter(per_card["card"], per_card["weighted"] / per_card["weight_measured"])
+    kpis_measured = pl.zeros(card_count, dtype=pl.Int32, eager=True)
+    kpis_measured.scatter(per_card["card"], per_card["kpis_measured"])
+    return composite, kpis_measured
+
+
+_CARD_COLUMNS = (
+    "employee_id",
+    "month",
+    "team_id",
+    "position_id",
+    "composite",
+    "is_met",
+    "kpis_measured",
+    "rank_in_team",
+    "team_size",
+    "streak_below",
+    "streak_met",
+)
 
 
 def compute_streaks(cards: pl.DataFrame) -> pl.DataFrame:
@@ -233,6 +281,7 @@ def compute_streaks(cards: pl.DataFrame) -> pl.DataFrame:
     columns added (replaced if present).
     """
     _check_columns(cards, "cards", _STREAK_INPUT_SCHEMA)
+    _check_not_null(cards, "cards", ["employee_id", "month"])
     _check_unique(cards, "cards", ["employee_id", "month"])
     return _add_streaks(cards.drop("streak_below", "streak_met", strict=False).sort("employee_id", "month"))
 
@@ -254,51 +303,19 @@ def _add_streaks(cards: pl.DataFrame) -> pl.DataFrame:
     )
     run_length = (row - pl.when(starts_run).then(row).forward_fill() + 1).cast(pl.Int32)
     zero = pl.lit(0, dtype=pl.Int32)
-    return cards.with_columns(run_length=run_length).with_columns(
-        streak_below=pl.when(state.not_()).then(pl.col("run_length")).otherwise(zero),
-        streak_met=pl.when(state).then(pl.col("run_length")).otherwise(zero),
-    ).drop("run_length")
-
-
-def _attainment(lower_codes: pl.Series, cap: float) -> pl.Expr:
-    """Raw attainment of one line; null when actual or target is missing or the target is not positive."""
-    actual, target = pl.col("actual"), pl.col("target")
-    is_lower = pl.col("kpi_code").is_in(lower_codes.implode())
     return (
-        pl.when(actual.is_null() | target.is_null() | (target <= 0))
-        .then(None)
-        .when(is_lower & (actual <= 0))
-        .then(pl.lit(cap, dtype=pl.Float64))
-        .when(is_lower)
-        .then(target / actual)
-        .otherwise(actual / target)
-    )
-
-
-def _team_rows(
-    cards: pl.DataFrame,
-    facts: pl.DataFrame,
-    targets: pl.DataFrame,
-    kpi_table: pl.DataFrame,
-    primary_kpi: str,
-) -> pl.DataFrame:
-    """Team-month headcounts, met counts, average composite and completion on the primary KPI."""
-    primary_code = kpi_table.filter(pl.col("kpi") == primary_kpi)["kpi_code"].item()
-    keys = ["employee_id", "month"]
-    primary = (
-        facts.lazy()
-        .filter(pl.col("kpi_code") == primary_code)
-        .select(*keys, "value")
-        .join(
-            targets.lazy().filter(pl.col("kpi_code") == primary_code).select(*keys, "target"),
-            on=keys,
-            how="inner",
+        cards.with_columns(run_length=run_length)
+        .with_columns(
+            streak_below=pl.when(state.not_()).then(pl.col("run_length")).otherwise(zero),
+            streak_met=pl.when(state).then(pl.col("run_length")).otherwise(zero),
         )
-        .filter(pl.col("value").is_not_null() & pl.col("target").is_not_null())
-        .join(cards.lazy().select(*keys, "team_id"), on=keys, how="inner")
-        .group_by("team_id", "month")
-        .agg(actual=pl.col("value").sum(), target=pl.col("target").sum())
+        .drop("run_length")
     )
+
+
+def _team_rows(cards: pl.DataFrame) -> pl.DataFrame:
+    """Team-month headcounts, met counts, average composite and completion on the primary KPI."""
+    contributes = pl.col("primary_actual").is_not_null() & pl.col("primary_target").is_not_null()
     return (
         cards.lazy()
         .group_by("team_id", "month")
@@ -306,13 +323,11 @@ def _team_rows(
             members=pl.len().cast(pl.Int32),
             members_scored=pl.col("composite").count().cast(pl.Int32),
             members_met=pl.col("is_met").sum().cast(pl.Int32),
+            actual=pl.col("primary_actual").filter(contributes).sum(),
+            target=pl.col("primary_target").filter(contributes).sum(),
             average_composite=pl.col("composite").mean(),
         )
-        .join(primary, on=["team_id", "month"], how="left")
-        .with_columns(pl.col("actual", "target").fill_null(0.0))
-        .with_columns(
-            completion=pl.when(pl.col("target") > 0).then(pl.col("actual") / pl.col("target")),
-        )
+        .with_columns(completion=pl.when(pl.col("target") > 0).then(pl.col("actual") / pl.col("target")))
         .select(
             "team_id",
             "month",
@@ -327,6 +342,86 @@ def _team_rows(
         .sort("team_id", "month")
         .collect()
     )
+
+
+# --- finding facts and targets by key ------------------------------------------------------------------
+
+# A dense index may have up to this many slots per row of its frame (or this many slots in all, whichever
+# is larger: small frames are always dense). 4 bytes a slot.
+_DENSE_SLOTS_PER_ROW = 4
+_DENSE_MIN_SLOTS = 2**16
+_KEY = ["employee_id", "month", "kpi_code"]
+
+
+@dataclass(frozen=True)
+class _KeyIndex:
+    """Finds the row of a facts or targets frame by (employee, month, KPI code), and spots repeated keys.
+
+    Each key inside the frame's own bounding box gets one integer, its slot. When the box is well filled
+    (ids from one sequence, consecutive months: the normal case) a dense array maps slot → row number, so
+    a lookup is two gathers and no hashing; scattering the row numbers into it also reveals a repeated
+    key, as a slot then holds another row's number. Sparse keys fall back to a hash join.
+    """
+
+    frame: pl.DataFrame  # employee_id, month, kpi_code, value
+    employee_low: int
+    employee_span: int
+    month_low: int
+    month_span: int
+    kpi_count: int
+    row_of_slot: pl.Series | None  # dense: UInt32 row number by slot, null where the frame has no row
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, name: str, *, kpi_names: pl.Series) -> _KeyIndex:
+        """Index ``frame`` and raise on a repeated key; ``kpi_names`` are the KPIs in code order."""
+        kpi_count = kpi_names.len()
+        bounds = frame.select(
+            employee_low=pl.col("employee_id").min(),
+            employee_high=pl.col("employee_id").max(),
+            month_low=pl.col("month").min(),
+            month_high=pl.col("month").max(),
+        ).row(0)
+        if frame.is_empty():
+            bounds = (0, -1, 0, -1)
+        employee_low, employee_high, month_low, month_high = (int(bound) for bound in bounds)
+        employee_span, month_span = employee_high - employee_low + 1, month_high - month_low + 1
+        slots = employee_span * month_span * kpi_count
+        index = cls(frame, employee_low, employee_span, month_low, month_span, kpi_count, None)
+        if slots > max(_DENSE_MIN_SLOTS, _DENSE_SLOTS_PER_ROW * frame.height):
+            if _has_duplicates(frame, _KEY):
+                _raise_duplicate_key(frame, name, kpi_names)
+            return index
+        row_numbers = pl.int_range(frame.height, dtype=pl.UInt32, eager=True)
+        own_slots = frame.select(index._slot()).to_series()
+        row_of_slot = pl.repeat(None, slots, dtype=pl.UInt32, eager=True)
+        row_of_slot.scatter(own_slots, row_numbers)
+        if (row_of_slot.gather(own_slots) != row_numbers).any():
+            _raise_duplicate_key(frame, name, kpi_names)
+        return cls(frame, employee_low, employee_span, month_low, month_span, kpi_count, row_of_slot)
+
+    def values_at(self, keys: pl.DataFrame) -> pl.Series:
+        """The frame's value for each row of ``keys`` (employee_id, month, kpi_code); null where absent."""
+        if self.row_of_slot is None:
+            found = keys.select(_KEY).join(self.frame, on=_KEY, how="left", maintain_order="left")
+            return found["value"]
+        employee, month = self._offsets()
+        inside = employee.is_between(0, self.employee_span - 1) & month.is_between(0, self.month_span - 1)
+        rows = self.row_of_slot.gather(keys.select(pl.when(inside).then(self._slot())).to_series())
+        return self.frame["value"].gather(rows)
+
+    def _offsets(self) -> tuple[pl.Expr, pl.Expr]:
+        return pl.col("employee_id") - self.employee_low, pl.col("month").cast(pl.Int64) - self.month_low
+
+    def _slot(self) -> pl.Expr:
+        """The slot of a key inside the bounding box (meaningless outside it)."""
+        employee, month = self._offsets()
+        return (employee * self.month_span + month) * self.kpi_count + pl.col("kpi_code")
+
+
+def _raise_duplicate_key(frame: pl.DataFrame, name: str, kpi_names: pl.Series) -> None:
+    """Report a repeated (employee, month, KPI) by the KPI's name rather than its internal code."""
+    named = frame.select("employee_id", "month", kpi=pl.lit(kpi_names).gather(pl.col("kpi_code")))
+    _raise_duplicate(named, name, ["employee_id", "month", "kpi"])
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -354,10 +449,11 @@ def _validate_kpis(kpis: pl.DataFrame, policy: ScoringPolicy) -> pl.DataFrame:
             frame="kpis",
             column="kpi",
         )
-    return table.with_row_index("kpi_code").with_columns(pl.col("kpi_code").cast(pl.Int32))
+    # Codes follow the names, so the output does not depend on the row order of the catalogue.
+    return table.sort("kpi").with_row_index("kpi_code").with_columns(pl.col("kpi_code").cast(pl.Int32))
 
 
-def _validate_facts(
+def _validate_values(
     frame: pl.DataFrame, name: str, value_column: str, kpi_table: pl.DataFrame
 ) -> pl.DataFrame:
     """Facts or targets keyed by (employee, month, kpi_code); rows of KPIs outside the catalogue dropped."""
@@ -366,15 +462,10 @@ def _validate_facts(
     keys = ["employee_id", "month", "kpi"]
     _check_not_null(frame, name, keys)
     _check_finite(frame, name, value_column)
-    coded = frame.select(
-        "employee_id",
-        "month",
-        _kpi_code(kpi_table),
-        value_column,
+    # Rows of KPIs outside the catalogue are dropped before the check for repeated keys: never scored.
+    return frame.select("employee_id", "month", _kpi_code(kpi_table), value=value_column).drop_nulls(
+        "kpi_code"
     )
-    # Checked on the integer code: rows of KPIs outside the catalogue are not scored and may repeat.
-    _check_unique(coded.drop_nulls("kpi_code"), name, ["employee_id", "month", "kpi_code"])
-    return coded.drop_nulls("kpi_code")
 
 
 def _validate_assignments(assignments: pl.DataFrame) -> pl.DataFrame:
@@ -386,7 +477,7 @@ def _validate_assignments(assignments: pl.DataFrame) -> pl.DataFrame:
 
 
 def _validate_weights(weights: pl.DataFrame, kpi_table: pl.DataFrame) -> pl.DataFrame:
-    """Weights keyed by (position, kpi_code), keeping the KPI text for the lines."""
+    """Weights keyed by (position, kpi_code), with the KPI's direction as ``is_lower``."""
     _check_columns(weights, "weights", _WEIGHTS_SCHEMA)
     _check_not_null(weights, "weights", ["position_id", "kpi", "weight"])
     _check_finite(weights, "weights", "weight")
@@ -408,8 +499,13 @@ def _validate_weights(weights: pl.DataFrame, kpi_table: pl.DataFrame) -> pl.Data
             frame="weights",
             column="kpi",
         )
-    _check_unique(table, "weights", ["position_id", "kpi_code"])
-    return table
+    _check_unique(table, "weights", ["position_id", "kpi"])
+    is_lower = kpi_table.select("kpi_code", is_lower=pl.col("direction") == "lower")
+    return table.join(is_lower, on="kpi_code", how="left", maintain_order="left")
+
+
+def _kpi_code_of(kpi_table: pl.DataFrame, kpi: str) -> int:
+    return int(kpi_table.filter(pl.col("kpi") == kpi)["kpi_code"].item())
 
 
 def _kpi_code(kpi_table: pl.DataFrame) -> pl.Expr:
@@ -443,7 +539,9 @@ def _check_columns(frame: object, name: str, schema: Mapping[str, _ColumnType]) 
             is_valid = actual == expected
             wanted = str(expected)
         if not is_valid:
-            raise ScoringInputError("wrong_dtype", f"expected {wanted}, got {actual}", frame=name, column=column)
+            raise ScoringInputError(
+                "wrong_dtype", f"expected {wanted}, got {actual}", frame=name, column=column
+            )
 
 
 def _check_not_null(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> None:
@@ -459,18 +557,51 @@ def _check_finite(frame: pl.DataFrame, name: str, column: str) -> None:
 
 
 def _check_unique(frame: pl.DataFrame, name: str, keys: list[str]) -> None:
-    """Raise on a repeated key, naming the first one (so the bad source row can be found)."""
-    if frame.select(pl.struct(keys).n_unique()).item() == frame.height:
-        return
+    if _has_duplicates(frame, keys):
+        _raise_duplicate(frame, name, keys)
+
+
+# Integer keys are packed into one Int64 while the product of their spans stays below this.
+_MAX_PACKED = 2**62
+
+
+def _has_duplicates(frame: pl.DataFrame, keys: list[str]) -> bool:
+    """Whether a key repeats; integer keys are packed into one Int64 first (far faster than a struct)."""
+    if frame.height < 2:
+        return False
+    schema = frame.schema
+    if all(schema[key].is_integer() for key in keys):
+        bounds = frame.select(
+            *(pl.col(key).min().alias(f"{key}_low") for key in keys),
+            *(pl.col(key).max().alias(f"{key}_high") for key in keys),
+        ).row(0)
+        lows, highs = bounds[: len(keys)], bounds[len(keys) :]
+        spans = [int(high) - int(low) + 1 for low, high in zip(lows, highs, strict=True)]
+        if math.prod(spans) < _MAX_PACKED:
+            packed: pl.Expr = pl.lit(0, dtype=pl.Int64)
+            for key, low, span in zip(keys, lows, spans, strict=True):
+                packed = packed * span + (pl.col(key).cast(pl.Int64) - int(low))
+            return bool(frame.select(packed.n_unique()).item() != frame.height)
+    return bool(frame.select(pl.struct(keys).n_unique()).item() != frame.height)
+
+
+def _raise_duplicate(frame: pl.DataFrame, name: str, keys: list[str]) -> None:
+    """Name the first repeated key, so the bad source row can be found."""
     first = frame.filter(pl.struct(keys).is_duplicated()).sort(keys).row(0, named=True)
-    shown = ", ".join(
-        f"{key}={Month.from_index(value)}" if key == "month" else f"{key}={value!r}"
-        for key, value in first.items()
-        if key in keys
-    )
+    shown = ", ".join(f"{key}={_show_key(key, first[key])}" for key in keys)
     raise ScoringInputError(
         "duplicate_key",
         f"key ({', '.join(keys)}) must be unique; repeated: {shown}",
         frame=name,
         column=", ".join(keys),
     )
+
+
+def _show_key(column: str, value: object) -> str:
+    """A key value as a person reads it: months as YYYY-MM."""
+    if column == "month" and isinstance(value, int):
+        try:
+            return f"{Month.from_index(value)} ({value})"
+        except ValueError:
+            return str(value)
+    return repr(value)
