@@ -220,7 +220,7 @@ def reference_scorecards(org: Org, policy: ScoringPolicy) -> Reference:
             actual=actual_sum,
             target=target_sum,
             completion=actual_sum / target_sum if target_sum > 0 else None,
-            average_composite=sum(composites, Fraction(0)) / len(composites) if composites else None,  # type: ignore[arg-type]
+            average_composite=sum(composites, Fraction(0)) / len(composites) if composites else None,  # type: ignore[arg-type, type-var, operator]
         )
     return Reference(lines=lines, cards=cards, teams=teams)
 
