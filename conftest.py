@@ -30,6 +30,8 @@ CHROMIUM_ARGS = [
 
 
 def pytest_configure(config):
+    if not config.pluginmanager.hasplugin("django"):
+        return  # pure-engine runs with `-p no:django`
     from django.conf import settings
 
     # argon2 costs ~50 ms a hash by design; tests create hundreds of users.
