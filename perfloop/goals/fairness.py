@@ -129,14 +129,19 @@ def check_against_peers(
     unit: str,
     direction: str = "higher",
     tolerance: Decimal = PEER_TOLERANCE,
+    quantum: Decimal = Decimal(0),
     employee_id: int | None = None,
 ) -> FairnessWarning | None:
-    """Warn when ``value`` is harder than the same-position peers' median by more than ``tolerance``."""
+    """Warn when ``value`` is harder than the same-position peers' median by more than ``tolerance``.
+
+    A difference of one ``quantum`` or less (one customer more, when whole customers are split over
+    months) is rounding, not a raised quota, and is not flagged.
+    """
     reference = median(peer_values)
     if reference is None or len(peer_values) < MIN_PEERS:
         return None
     limit = reference * (1 - tolerance) if direction == "lower" else reference * (1 + tolerance)
-    if not _is_harder(value, limit, direction):
+    if not _is_harder(value, limit, direction) or abs(value - reference) <= quantum:
         return None
     return FairnessWarning(
         code=FairnessCode.ABOVE_PEERS,

@@ -607,8 +607,8 @@ def plan_candidates(*, unit: OrgUnit, year: int) -> tuple[list[OrgUnit], list[Em
     return units, people
 
 
-def headcount_by_unit(*, units: Sequence[OrgUnit], year: int) -> dict[int, int]:
-    """Sales people employed in ``year`` in each unit's subtree (not counting unit heads)."""
+def headcount_by_unit(*, units: Sequence[OrgUnit], year: int) -> dict[int, Decimal]:
+    """Sales people in each unit's subtree, in person-months of ``year`` (not counting unit heads)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     heads = set(OrgUnit.objects.exclude(head__isnull=True).values_list("head_id", flat=True))
     rows = list(
@@ -616,9 +616,15 @@ def headcount_by_unit(*, units: Sequence[OrgUnit], year: int) -> dict[int, int]:
         .filter(Q(termination_date__isnull=True) | Q(termination_date__gte=first))
         .exclude(status=Employee.Status.LEFT)
         .exclude(pk__in=heads)
-        .values_list("pk", "org_unit__path")
+        .values_list("org_unit__path", "hire_date", "termination_date")
     )
-    return {unit.pk: sum(1 for _, path in rows if path.startswith(unit.path)) for unit in units}
+    months = [Month(year, m) for m in range(1, 13)]
+
+    def employed_months(hire: dt.date, leave: dt.date | None) -> int:
+        return sum(1 for m in months if hire <= m.last_day and (leave is None or leave >= m.first_day))
+
+    per_row = [(path, employed_months(hire, leave)) for path, hire, leave in rows]
+    return {unit.pk: Decimal(sum(n for path, n in per_row if path.startswith(unit.path))) for unit in units}
 
 
 # ---------------------------------------------------------------- export
@@ -631,3 +637,11 @@ def goals_export_for(
     return goal_list_for(viewer=viewer, team=team, first=first, last=last).select_related(
         "employee__org_unit", "confirmed_version"
     )
+
+
+def actor_get(*, username: str) -> User:
+    """The active account a command-line or background job acts as (its scope applies)."""
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise NotFound(f"No active user {username!r}.", code="unknown_user")
+    return user

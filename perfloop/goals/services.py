@@ -415,6 +415,7 @@ def _fairness_warnings(proposals: Sequence[_Proposal]) -> list[FairnessWarning]:
             peer_values=[
                 value for employee_id, value in peers.items() if employee_id != proposal.employee.pk
             ],
+            quantum=cascade.quantum_for_unit(proposal.kpi.unit),
             **common,  # type: ignore[arg-type]
         )
         raised = check_mid_period_raise(previous=proposal.previous, today=today, **common)  # type: ignore[arg-type]
@@ -1029,6 +1030,7 @@ def _template_peer_warnings(
             ]
             kpi = kpis[cell.kpi_id]
             warning = check_against_peers(
+                quantum=cascade.quantum_for_unit(kpi.unit),
                 kpi=kpi.code,
                 kpi_name_en=kpi.name_en,
                 kpi_name_zh=kpi.name_zh,
@@ -1228,14 +1230,21 @@ def plan_create(
 
 
 def _split_node(plan: TargetPlan, node: PlanNode, actor: Any, *, recursive: bool) -> int:
-    """Replace a unit node's children: its sub-units (weighted by headcount) and its people (one each)."""
+    """Replace a unit node's children: its sub-units and its people, weighted by person-months employed.
+
+    Someone employed for half the year carries half a share, so their monthly target matches their
+    peers' (a full share over six months would be a doubled quota).
+    """
     assert node.org_unit is not None  # noqa: S101 - only unit nodes are split
     node.children.all().delete()
     units, people = plan_candidates(unit=node.org_unit, year=plan.year)
     heads = headcount_by_unit(units=units, year=plan.year)
     units = [u for u in units if heads[u.pk] > 0]
-    weights = [Decimal(heads[u.pk]) for u in units] + [Decimal(1)] * len(people)
-    if not weights:
+    months = [Month(plan.year, m) for m in range(1, 13)]
+    weights = [heads[u.pk] for u in units] + [
+        Decimal(sum(1 for m in months if is_employed_in(person, m))) for person in people
+    ]
+    if not any(weights):
         return 0
     shares = cascade.allocate(node.amount, weights, quantum=cascade.quantum_for_unit(plan.kpi.unit))
     user = _user(actor)

@@ -84,3 +84,15 @@ def test_raising_a_future_month_lowering_a_target_or_a_first_target_is_not_flagg
         check_mid_period_raise(value=Decimal(70000), previous=Decimal(80000), today=MARCH, **common) is None
     )
     assert check_mid_period_raise(value=Decimal(90000), previous=None, today=MARCH, **common) is None
+
+
+def test_a_difference_of_one_unit_is_rounding_not_a_raised_quota():
+    customers: dict[str, Any] = {
+        "kpi": "new_customers",
+        "kpi_name_en": "New customers",
+        "kpi_name_zh": "新客户",
+    }
+    peers = [Decimal(3)] * 4
+    common: dict[str, Any] = {"month": MARCH, "peer_values": peers, "unit": "count", **customers}
+    assert check_against_peers(value=Decimal(4), quantum=Decimal(1), **common) is None
+    assert check_against_peers(value=Decimal(5), quantum=Decimal(1), **common) is not None

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core import mail
 
 from perfloop.accounts.models import Notification
 from perfloop.audit.models import AuditEvent
@@ -66,7 +65,6 @@ def test_publishing_writes_the_effective_target_and_tells_the_person_in_app_and_
     note = Notification.objects.get(recipient=rep, kind="goal.published")
     assert "/goals/mine/" in note.link
     assert "75,000" in note.body
-    assert [m.to for m in mail.outbox] == [[rep.email]] or (mail.outbox == [] and rep.email == "")
     event = GoalEvent.objects.get(goal=goal)
     assert (event.action, event.from_status, event.to_status, event.actor) == (
         "publish",
