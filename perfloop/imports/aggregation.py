@@ -40,7 +40,12 @@ FACTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "lineage": pl.String,
 }
 ZERO_FILLED_KPIS = frozenset({"revenue", "new_customers", "follow_ups"})
-FIRST_WINS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {"account": pl.String, "first_won_on": pl.Date, "employee_id": pl.Int64, ROW: pl.Int64}
+FIRST_WINS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "account": pl.String,
+    "first_won_on": pl.Date,
+    "employee_id": pl.Int64,
+    ROW: pl.Int64,
+}
 
 
 @dataclass

@@ -1,0 +1,1027 @@
+"""Every write of the imports app: bringing files in, fixing quarantined rows, sources, profiles, invitations.
+
+The front doors (``perfloop import``, the web upload, the ingest API, the demo) all call
+:func:`import_file` (or its two halves for the web: :func:`import_upload`, then :func:`import_batch_run`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from perfloop.accounts.models import User
+from perfloop.audit.services import audit_change, audit_security
+from perfloop.core.errors import DomainError, NotFound, PermissionDenied
+from perfloop.core.months import Month, MonthError
+from perfloop.imports import people, pipeline
+from perfloop.imports.models import (
+    ImportBatch,
+    ImportFile,
+    Invitation,
+    MappingProfile,
+    QuarantinedRow,
+    Source,
+)
+from perfloop.imports.policies import can_import_data, can_import_roster, can_manage_sources
+from perfloop.imports.presets import PRESETS
+from perfloop.imports.problems import ImportRejected, describe
+from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
+from perfloop.imports.readers import ROW, RawTable
+from perfloop.imports.safety import MAX_FILE_BYTES, check_size
+from perfloop.metrics.models import MonthlyTarget, Scorecard
+from perfloop.metrics.services import scorecards_recompute
+from perfloop.org.models import Employee, OrgUnit
+
+ProgressCallback = Callable[[str, float], None]
+DEFAULT_SOURCES = {
+    "crm": ("CRM", Source.Kind.CRM),
+    "finance": ("Finance", Source.Kind.FINANCE),
+    "lms": ("Training system (LMS)", Source.Kind.LMS),
+    "hris": ("HR system", Source.Kind.HRIS),
+}
+
+
+class ImportInputError(DomainError):
+    code = "invalid_import"
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: the batch (applied, rejected or an earlier identical one) and, for a roster, the
+    invitation links to hand out (their tokens exist nowhere else)."""
+
+    batch: ImportBatch
+    is_duplicate: bool = False
+    invitations: list[people.InvitationLink] = field(default_factory=list)
+
+    @property
+    def is_applied(self) -> bool:
+        return self.batch.status in {ImportBatch.Status.APPLIED, ImportBatch.Status.SUPERSEDED}
+
+    def as_dict(self) -> dict[str, Any]:
+        return batch_summary(self.batch) | {
+            "duplicate": self.is_duplicate,
+            "invitations": len(self.invitations),
+        }
+
+
+def batch_summary(batch: ImportBatch) -> dict[str, Any]:
+    """The batch as plain data: what the CLI's ``--json``, the API and the web page show."""
+    return {
+        "batch": batch.pk,
+        "status": batch.status,
+        "source": batch.source.code,
+        "profile": batch.profile_name,
+        "kind": batch.kind,
+        "file": batch.file_name,
+        "sha256": batch.file_sha256,
+        "format": batch.file_format,
+        "encoding": batch.encoding,
+        "period": {
+            "first": str(batch.coverage_first) if batch.coverage_first else None,
+            "last": str(batch.coverage_last) if batch.coverage_last else None,
+            "declared": batch.is_coverage_declared,
+            "kpis": batch.coverage_kpis,
+        },
+        "rows": {
+            "total": batch.rows_total,
+            "valid": batch.rows_valid,
+            "quarantined": batch.rows_quarantined,
+            "blank": batch.rows_blank,
+        },
+        "facts": {
+            "created": batch.facts_created,
+            "changed": batch.facts_changed,
+            "unchanged": batch.facts_unchanged,
+            "removed": batch.facts_removed,
+            "zero_filled": batch.facts_zero_filled,
+        },
+        "restated_batches": batch.restated_batches,
+        "people": batch.summary.get("people", {}),
+        "warnings": [
+            {"code": w["code"], "message": describe(w["code"], w.get("details"))} for w in batch.warnings
+        ],
+        "error": (
+            {"code": batch.error_code, "message": batch.error_message, "details": batch.error_details}
+            if batch.error_code
+            else None
+        ),
+    }
+
+
+# --- sources and profiles -------------------------------------------------------------------------
+
+
+def source_get(source: Source | str) -> Source:
+    """A source by code; the four standard ones (crm, finance, lms, hris) exist on first use."""
+    if isinstance(source, Source):
+        return source
+    found = Source.objects.filter(code=source).first()
+    if found is not None:
+        return found
+    if source in DEFAULT_SOURCES:
+        name, kind = DEFAULT_SOURCES[source]
+        found, _ = Source.objects.get_or_create(code=source, defaults={"name": name, "kind": kind})
+        return found
+    raise NotFound(f"Unknown source: {source}", code="unknown_source", source=source)
+
+
+@transaction.atomic
+def source_create(*, actor: Any, code: str, name: str, kind: str) -> Source:
+    """Register another system (a second CRM, a regional finance system …)."""
+    if actor is not None and not can_manage_sources(actor):
+        raise PermissionDenied("Only HR and system administrators manage sources.")
+    if kind not in Source.Kind.values:
+        raise ImportInputError(f"Unknown source kind: {kind}", code="invalid_source", kind=kind)
+    if Source.objects.filter(code=code).exists():
+        raise ImportInputError(f"Source {code} exists already.", code="invalid_source", source=code)
+    source = Source.objects.create(code=code, name=name, kind=kind)
+    audit_change(actor=actor, action="import_source.create", target=source, details={"kind": kind})
+    return source
+
+
+@dataclass(frozen=True)
+class SourceCredentials:
+    """Shown once: the bearer token and the HMAC key of the ingest endpoint."""
+
+    token: str
+    signing_key: str
+
+
+def source_signing_key(source: Source) -> str:
+    """Derived from the server's secret and the source's salt: nothing usable is stored in the database."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"perfloop-ingest:{source.pk}:{source.signing_salt}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+
+
+@transaction.atomic
+def source_token_rotate(*, actor: Any, source: Source | str) -> SourceCredentials:
+    """Issue (or replace) the source's push token and signing key; the old ones stop working at once."""
+    if actor is not None and not can_manage_sources(actor):
+        raise PermissionDenied("Only HR and system administrators manage sources.")
+    source = source_get(source)
+    raw = "pfs_" + secrets.token_urlsafe(32)
+    source.token_prefix = raw[:12]
+    source.token_digest = hashlib.sha256(raw.encode()).hexdigest()
+    source.signing_salt = secrets.token_hex(16)
+    source.token_created_at = timezone.now()
+    source.save()
+    audit_change(
+        actor=actor, action="import_source.rotate_token", target=source, details={"prefix": raw[:12]}
+    )
+    return SourceCredentials(token=raw, signing_key=source_signing_key(source))
+
+
+class IngestAuthError(DomainError):
+    code = "invalid_token"
+    http_status = 401
+
+
+def ingest_authenticate(*, token: str) -> Source:
+    """The active source behind a push token."""
+    source = Source.objects.filter(
+        token_digest=hashlib.sha256(token.encode()).hexdigest(), is_active=True
+    ).first()
+    if source is None:
+        raise IngestAuthError("The source token is unknown or revoked.")
+    return source
+
+
+def ingest_signature_verify(*, source: Source, body: bytes, signature: str) -> None:
+    """``X-Perfloop-Signature: sha256=<hex HMAC-SHA256 of the raw body>``, compared in constant time."""
+    expected = hmac.new(source_signing_key(source).encode(), body, hashlib.sha256).hexdigest()
+    given = signature.removeprefix("sha256=").strip().lower()
+    if not given or not hmac.compare_digest(expected, given):
+        audit_security(actor=None, action="import_ingest.bad_signature", details={"source": source.code})
+        raise IngestAuthError("The body signature does not match.", code="invalid_signature")
+
+
+def presets_install() -> int:
+    """Make sure every shipped preset exists as a profile (new presets appear after an upgrade)."""
+    existing = set(MappingProfile.objects.filter(is_preset=True).values_list("name", flat=True))
+    created = 0
+    for name, preset in PRESETS.items():
+        if name in existing:
+            continue
+        MappingProfile.objects.get_or_create(
+            name=name,
+            defaults={
+                "label": preset["label"],
+                "kind": preset["spec"]["kind"],
+                "source_kind": preset["source_kind"],
+                "spec": preset["spec"],
+                "is_preset": True,
+            },
+        )
+        created += 1
+    return created
+
+
+def mapping_profile_get(profile: MappingProfile | str) -> MappingProfile:
+    if isinstance(profile, MappingProfile):
+        return profile
+    found = MappingProfile.objects.filter(name=profile).first()
+    if found is None and profile in PRESETS:
+        presets_install()
+        found = MappingProfile.objects.filter(name=profile).first()
+    if found is None:
+        raise NotFound(f"Unknown mapping profile: {profile}", code="unknown_profile", profile=profile)
+    return found
+
+
+@transaction.atomic
+def mapping_profile_save(
+    *, actor: Any, name: str, spec: dict[str, Any], label: str = "", source_kind: str = ""
+) -> MappingProfile:
+    """Create or change a company profile (presets are copied, never edited in place)."""
+    if actor is not None and not can_import_data(actor):
+        raise PermissionDenied("Only HR manages mapping profiles.")
+    parsed = parse_profile(spec)
+    existing = MappingProfile.objects.filter(name=name).first()
+    if existing is not None and existing.is_preset:
+        raise ImportInputError(
+            "Shipped presets cannot be changed; save a copy under another name.",
+            code="preset_read_only",
+            profile=name,
+        )
+    if existing is None:
+        profile = MappingProfile.objects.create(
+            name=name, label=label, kind=parsed.kind.name, source_kind=source_kind, spec=spec
+        )
+    else:
+        existing.spec, existing.label, existing.kind = spec, label or existing.label, parsed.kind.name
+        existing.source_kind = source_kind
+        existing.revision += 1
+        existing.save()
+        profile = existing
+    audit_change(
+        actor=actor, action="mapping_profile.save", target=profile, details={"revision": profile.revision}
+    )
+    return profile
+
+
+# --- importing ------------------------------------------------------------------------------------
+
+
+def _input_bytes(path_or_bytes: str | Path | bytes, file_name: str | None) -> tuple[bytes, str]:
+    if isinstance(path_or_bytes, bytes | bytearray | memoryview):
+        data = bytes(path_or_bytes)
+        check_size(len(data))
+        return data, file_name or "upload"
+    path = Path(path_or_bytes)
+    if not path.is_file():
+        raise ImportInputError(f"No such file: {path}", code="file_not_found", path=str(path))
+    check_size(path.stat().st_size, limit=MAX_FILE_BYTES)
+    return path.read_bytes(), file_name or path.name
+
+
+def _period(first: Month | str | None, last: Month | str | None) -> tuple[Month | None, Month | None]:
+    try:
+        low = Month.parse(first) if isinstance(first, str) else first
+        high = Month.parse(last) if isinstance(last, str) else last
+    except MonthError as exc:
+        raise ImportRejected("invalid_period", reason=str(exc)) from exc
+    if low is not None and high is None:
+        high = low
+    if high is not None and low is None:
+        low = high
+    if low is not None and high is not None and high < low:
+        raise ImportRejected("invalid_period", reason=f"{low}..{high} ends before it starts")
+    return low, high
+
+
+def _profile_digest(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _check_allowed(actor: Any, kind: str) -> None:
+    if actor is None:
+        return
+    allowed = can_import_roster(actor) if kind == "roster" else can_import_data(actor)
+    if not allowed:
+        raise PermissionDenied("You may not import this data.")
+
+
+def _check_fits(source: Source, profile: MappingProfile, spec: ProfileSpec) -> None:
+    if source.kind not in spec.kind.source_kinds:
+        raise ImportRejected(
+            "profile_kind_mismatch",
+            profile=profile.name,
+            kind=spec.kind.name,
+            source=source.code,
+            source_kind=source.kind,
+        )
+
+
+def import_file(
+    *,
+    actor: User | None,
+    source: Source | str,
+    profile: MappingProfile | str,
+    path_or_bytes: str | Path | bytes,
+    file_name: str | None = None,
+    first: Month | str | None = None,
+    last: Month | str | None = None,
+    unit: OrgUnit | None = None,
+    zero_fill: bool = True,
+    channel: str = ImportBatch.Channel.SERVICE,
+    client_key: str | None = None,
+    recompute: bool = True,
+    progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Import one file completely or not at all; the same file again is a no-op that says so.
+
+    ``first``/``last`` declare the period the file covers (inside it a person without rows gets a real 0;
+    rows outside it are quarantined). Without them the period is the months the rows fall in.
+    Raises :class:`ImportRejected` only for problems found before a batch exists (an invalid profile or
+    period); a file that cannot be applied is recorded as a rejected batch and returned.
+    """
+    source_obj = source_get(source)
+    profile_obj = mapping_profile_get(profile)
+    spec = parse_profile(profile_obj.spec)
+    _check_fits(source_obj, profile_obj, spec)
+    _check_allowed(actor, spec.kind.name)
+    low, high = _period(first, last)
+    data, name = _input_bytes(path_or_bytes, file_name)
+    digest = hashlib.sha256(data).hexdigest()
+    if client_key:
+        replay = ImportBatch.objects.filter(source=source_obj, client_key=client_key).first()
+        if replay is not None:
+            if replay.file_sha256 != digest:
+                raise ImportInputError(
+                    "This idempotency key was used for a different body.",
+                    code="idempotency_key_reused",
+                    batch=replay.pk,
+                )
+            return ImportOutcome(batch=replay, is_duplicate=True)
+    same = _applied_same(source_obj, digest, profile_obj.spec, low, high, unit)
+    if same is not None:
+        audit_change(actor=actor, action="import_batch.duplicate", target=same, details={"sha256": digest})
+        return ImportOutcome(batch=same, is_duplicate=True)
+    batch = _batch_create(
+        actor=actor,
+        source=source_obj,
+        profile=profile_obj,
+        spec=spec,
+        name=name,
+        data=data,
+        digest=digest,
+        first=low,
+        last=high,
+        unit=unit,
+        zero_fill=zero_fill,
+        channel=channel,
+        client_key=client_key,
+    )
+    return import_batch_process(batch=batch, data=data, actor=actor, recompute=recompute, progress=progress)
+
+
+def _applied_same(
+    source: Source,
+    digest: str,
+    spec: dict[str, Any],
+    first: Month | None,
+    last: Month | None,
+    unit: OrgUnit | None,
+) -> ImportBatch | None:
+    """An applied batch of the same bytes, read alike, for the same period: importing it again is a no-op."""
+    wanted = _profile_digest(spec)
+    for batch in ImportBatch.objects.filter(
+        source=source, file_sha256=digest, status=ImportBatch.Status.APPLIED, coverage_unit=unit
+    ):
+        declared = (batch.coverage_first, batch.coverage_last) if batch.is_coverage_declared else (None, None)
+        if _profile_digest(batch.profile_spec) == wanted and declared == (first, last):
+            return batch
+    return None
+
+
+def _batch_create(
+    *,
+    actor: User | None,
+    source: Source,
+    profile: MappingProfile,
+    spec: ProfileSpec,
+    name: str,
+    data: bytes,
+    digest: str,
+    first: Month | None,
+    last: Month | None,
+    unit: OrgUnit | None,
+    zero_fill: bool,
+    channel: str,
+    client_key: str | None,
+    status: str = ImportBatch.Status.PROCESSING,
+) -> ImportBatch:
+    return ImportBatch.objects.create(
+        source=source,
+        profile=profile,
+        profile_name=profile.name,
+        profile_spec=profile.spec,
+        kind=spec.kind.name,
+        file_name=name[:255],
+        file_sha256=digest,
+        file_size=len(data),
+        coverage_first=first,
+        coverage_last=last,
+        is_coverage_declared=first is not None,
+        coverage_unit=unit,
+        is_zero_filled=zero_fill,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        channel=channel,
+        client_key=client_key,
+        status=status,
+        started_at=timezone.now() if status == ImportBatch.Status.PROCESSING else None,
+    )
+
+
+def _reporter(batch: ImportBatch, callback: ProgressCallback | None) -> ProgressCallback:
+    """Progress goes to the caller and, outside the writing transaction, onto the batch for the web page."""
+
+    def report(phase: str, fraction: float) -> None:
+        if not connection.in_atomic_block:
+            ImportBatch.objects.filter(pk=batch.pk).update(phase=phase, progress=int(fraction * 100))
+        if callback is not None:
+            callback(phase, fraction)
+
+    return report
+
+
+def import_batch_process(
+    *,
+    batch: ImportBatch,
+    data: bytes | None = None,
+    table: RawTable | None = None,
+    actor: User | None,
+    recompute: bool = True,
+    progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Read, check and apply one batch (from the file's bytes, or from a table rebuilt for a resubmission)."""
+    report = _reporter(batch, progress)
+    spec = parse_profile(batch.profile_spec)
+    first, last = (batch.coverage_first, batch.coverage_last) if batch.is_coverage_declared else (None, None)
+    try:
+        report("reading", 0.05)
+        if table is None:
+            if data is None:
+                raise ImportRejected("empty_file")
+            table, mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
+        else:
+            mapping = map_columns(table.header, spec)
+        _table_facts(batch, table)
+        if spec.kind.name == "roster":
+            return _process_roster(batch, table, mapping, spec, actor, report)
+        plan = pipeline.prepare(
+            batch=batch,
+            table=table,
+            mapping=mapping,
+            spec=spec,
+            actor=actor,
+            first=first,
+            last=last,
+            unit=batch.coverage_unit,
+            progress=report,
+        )
+    except ImportRejected as exc:
+        return _reject(batch, exc, actor)
+    except Exception as exc:
+        _fail(batch, exc)
+        raise
+    if plan.rejection is not None:
+        return _reject(
+            batch, plan.rejection, actor, table=table, errors=plan.errors, rows_total=plan.rows_total
+        )
+    try:
+        with transaction.atomic():
+            pipeline.lock_imports()
+            if spec.kind.name == "wages":
+                _apply_wages(batch, plan, actor, report)
+            else:
+                _apply_plan(batch, plan, actor, report, recompute=recompute)
+    except ImportRejected as exc:
+        return _reject(batch, exc, actor)
+    except Exception as exc:
+        _fail(batch, exc)
+        raise
+    batch.refresh_from_db()
+    return ImportOutcome(batch=batch)
+
+
+def _table_facts(batch: ImportBatch, table: RawTable) -> None:
+    batch.file_format = table.file_format
+    batch.encoding = table.encoding or ""
+    batch.delimiter = table.delimiter or ""
+    batch.sheet = table.sheet or ""
+    batch.header_row = table.header_row or None
+    batch.header = table.header
+    batch.rows_blank = table.blank_rows
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        file_format=batch.file_format,
+        encoding=batch.encoding,
+        delimiter=batch.delimiter,
+        sheet=batch.sheet,
+        header_row=batch.header_row,
+        header=batch.header,
+        rows_blank=batch.rows_blank,
+    )
+
+
+def _table_warnings(table: RawTable, mapping: ColumnMapping) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = [
+        {"code": "unknown_column", "details": {"column": table.header[index]}} for index in mapping.unknown
+    ]
+    if table.repeated_header_rows:
+        warnings.append(
+            {
+                "code": "repeated_header",
+                "details": {"rows": ", ".join(map(str, table.repeated_header_rows[:20]))},
+            }
+        )
+    return warnings
+
+
+def _apply_plan(
+    batch: ImportBatch, plan: pipeline.Plan, actor: User | None, report: ProgressCallback, *, recompute: bool
+) -> None:
+    now = timezone.now()
+    report("writing", 0.75)
+    batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
+    written, touched = pipeline.apply_facts(batch, plan, now)
+    pipeline.events_write(batch, plan.table, plan.events, plan.spec.kind.record_key)
+    # The point of no return is the commit below: a crash before it (even here) leaves no trace.
+    report("committing", 0.9)
+    mapping = map_columns(plan.table.header, plan.spec)
+    batch.status = ImportBatch.Status.APPLIED
+    batch.phase, batch.progress = "done", 100
+    batch.rows_total = plan.rows_total
+    batch.rows_valid = plan.events.height
+    batch.coverage_first = Month.from_int(plan.months[0]) if plan.months else None
+    batch.coverage_last = Month.from_int(plan.months[-1]) if plan.months else None
+    batch.coverage_kpis = plan.kpis
+    batch.facts_created, batch.facts_changed = written.created, written.changed
+    batch.facts_unchanged, batch.facts_removed = written.unchanged, written.removed
+    batch.facts_zero_filled = plan.zero_filled
+    batch.restated_batches = sorted(plan.takeovers)
+    batch.warnings = _table_warnings(plan.table, mapping) + plan.warnings
+    batch.applied_at = batch.finished_at = now
+    batch.save()
+    ImportFile.objects.filter(batch=batch).delete()
+    audit_change(actor=actor, action="import_batch.apply", target=batch, details=_audit_summary(batch))
+    if recompute and touched:
+        _recompute(actor, touched)
+
+
+def _recompute(actor: User | None, months: list[int]) -> None:
+    """Scorecards and streaks of the months the batch touched follow the new facts (late data restates)."""
+    first, last = Month.from_int(min(months)), Month.from_int(max(months))
+    has_targets = MonthlyTarget.objects.filter(month__gte=first, month__lte=last).exists()
+    has_cards = Scorecard.objects.filter(month__gte=first, month__lte=last).exists()
+    if has_targets or has_cards:
+        scorecards_recompute(actor=actor, first=first, last=last)
+
+
+def _audit_summary(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "file": batch.file_name,
+        "sha256": batch.file_sha256,
+        "rows_total": batch.rows_total,
+        "rows_quarantined": batch.rows_quarantined,
+        "facts_created": batch.facts_created,
+        "facts_changed": batch.facts_changed,
+        "facts_removed": batch.facts_removed,
+        "restated_batches": batch.restated_batches,
+    }
+
+
+def _apply_wages(
+    batch: ImportBatch, plan: pipeline.Plan, actor: User | None, report: ProgressCallback
+) -> None:
+    now = timezone.now()
+    report("writing", 0.75)
+    batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
+    events = plan.events
+    records = {
+        (employee_id, month): amount
+        for employee_id, month, amount in events.select("employee_id", "__month", "amount").iter_rows()
+    }
+    overtime = None
+    if "overtime" in events.columns:
+        overtime = {
+            (employee_id, month): value
+            for employee_id, month, value in events.select("employee_id", "__month", "overtime").iter_rows()
+            if value is not None
+        }
+    written = people.wage_records_upsert(records, overtime)
+    pipeline.events_write(batch, plan.table, events, None)
+    batch.status = ImportBatch.Status.APPLIED
+    batch.phase, batch.progress = "done", 100
+    batch.rows_total, batch.rows_valid = plan.rows_total, events.height
+    batch.summary = {"wages_written": written}
+    batch.warnings = _table_warnings(plan.table, map_columns(plan.table.header, plan.spec))
+    batch.applied_at = batch.finished_at = now
+    batch.save()
+    audit_change(actor=actor, action="import_batch.apply", target=batch, details=_audit_summary(batch))
+
+
+def _process_roster(
+    batch: ImportBatch,
+    table: RawTable,
+    mapping: ColumnMapping,
+    spec: ProfileSpec,
+    actor: User | None,
+    report: ProgressCallback,
+) -> ImportOutcome:
+    report("validating", 0.3)
+    plan = people.roster_prepare(
+        table=table, mapping=mapping, spec=spec, context=pipeline.check_context(None, None)
+    )
+    bad = int(plan.errors[ROW].n_unique()) if plan.errors.height else 0
+    if bad >= max(plan.rows_total, 1):
+        raise ImportRejected("no_valid_rows", rows=plan.rows_total)
+    if bad / max(plan.rows_total, 1) > spec.max_error_share:
+        return _reject(
+            batch,
+            ImportRejected(
+                "too_many_errors", bad=bad, rows=plan.rows_total, limit=f"{spec.max_error_share:.0%}"
+            ),
+            actor,
+            table=table,
+            errors=plan.errors,
+            rows_total=plan.rows_total,
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            pipeline.lock_imports()
+            report("writing", 0.6)
+            batch.rows_quarantined = pipeline.quarantine_write(batch, table, plan.errors)
+            result = people.roster_apply(batch=batch, plan=plan, actor=actor, now=now)
+            pipeline.events_write(batch, table, plan.people, "employee_number")
+            report("committing", 0.9)
+            batch.status = ImportBatch.Status.APPLIED
+            batch.phase, batch.progress = "done", 100
+            batch.rows_total, batch.rows_valid = plan.rows_total, plan.people.height
+            batch.summary = {"people": result.as_dict()}
+            batch.warnings = _table_warnings(table, mapping) + plan.warnings
+            batch.applied_at = batch.finished_at = now
+            batch.save()
+            ImportFile.objects.filter(batch=batch).delete()
+            audit_change(
+                actor=actor,
+                action="import_batch.apply",
+                target=batch,
+                details=_audit_summary(batch) | result.as_dict(),
+            )
+    except ImportRejected as exc:
+        return _reject(batch, exc, actor)
+    batch.refresh_from_db()
+    return ImportOutcome(batch=batch, invitations=result.invitations)
+
+
+def _reject(
+    batch: ImportBatch,
+    exc: ImportRejected,
+    actor: User | None,
+    *,
+    table: RawTable | None = None,
+    errors: pl.DataFrame | None = None,
+    rows_total: int | None = None,
+) -> ImportOutcome:
+    """Record why the file was refused (with a sample of its bad rows) — and apply nothing."""
+    with transaction.atomic():
+        if table is not None and errors is not None:
+            batch.rows_quarantined = pipeline.quarantine_write(
+                batch, table, errors, cap=pipeline._QUARANTINE_CAP_REJECTED
+            )
+        batch.status = ImportBatch.Status.REJECTED
+        batch.error_code = exc.code
+        batch.error_message = str(exc.message)
+        batch.error_details = json.loads(json.dumps(exc.details, default=str))
+        batch.rows_total = rows_total or batch.rows_total
+        batch.phase, batch.progress = "rejected", 100
+        batch.finished_at = timezone.now()
+        batch.save()
+        audit_change(
+            actor=actor,
+            action="import_batch.reject",
+            target=batch,
+            details={"code": exc.code, "file": batch.file_name},
+        )
+    return ImportOutcome(batch=batch)
+
+
+def _fail(batch: ImportBatch, exc: Exception) -> None:
+    """An unexpected error: the batch says so (the traceback is in the logs), nothing was applied."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.FAILED,
+        error_code="internal_error",
+        error_message=f"{type(exc).__name__}: {exc}"[:2000],
+        finished_at=timezone.now(),
+    )
+
+
+# --- the web's two steps --------------------------------------------------------------------------
+
+
+def import_upload(
+    *,
+    actor: User,
+    source: Source | str,
+    profile: MappingProfile | str,
+    data: bytes,
+    file_name: str,
+    first: Month | str | None = None,
+    last: Month | str | None = None,
+    unit: OrgUnit | None = None,
+) -> ImportBatch:
+    """Keep an uploaded file as a received batch until the importer has seen the preview and confirmed."""
+    source_obj = source_get(source)
+    profile_obj = mapping_profile_get(profile)
+    spec = parse_profile(profile_obj.spec)
+    _check_fits(source_obj, profile_obj, spec)
+    _check_allowed(actor, spec.kind.name)
+    low, high = _period(first, last)
+    check_size(len(data))
+    with transaction.atomic():
+        batch = _batch_create(
+            actor=actor,
+            source=source_obj,
+            profile=profile_obj,
+            spec=spec,
+            name=file_name,
+            data=data,
+            digest=hashlib.sha256(data).hexdigest(),
+            first=low,
+            last=high,
+            unit=unit,
+            zero_fill=True,
+            channel=ImportBatch.Channel.WEB,
+            client_key=None,
+            status=ImportBatch.Status.RECEIVED,
+        )
+        ImportFile.objects.create(batch=batch, content=data)
+        audit_change(actor=actor, action="import_batch.upload", target=batch, details={"file": file_name})
+    return batch
+
+
+def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOutcome:
+    """Process a received upload (called by the task after the importer confirmed the preview)."""
+    batch = ImportBatch.objects.select_related("source", "coverage_unit").get(pk=batch_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if batch.status != ImportBatch.Status.RECEIVED:
+        return ImportOutcome(batch=batch, is_duplicate=True)
+    upload = ImportFile.objects.filter(batch=batch).first()
+    if upload is None:
+        raise NotFound("The uploaded file is gone.", code="upload_missing", batch=batch.pk)
+    data = bytes(upload.content)
+    same = _applied_same(
+        batch.source,
+        batch.file_sha256,
+        batch.profile_spec,
+        batch.coverage_first if batch.is_coverage_declared else None,
+        batch.coverage_last if batch.is_coverage_declared else None,
+        batch.coverage_unit,
+    )
+    if same is not None:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.REJECTED,
+            error_code="already_imported",
+            error_message=f"The same file was already applied as batch #{same.pk}; nothing changed.",
+            error_details={"batch": same.pk},
+            finished_at=timezone.now(),
+        )
+        ImportFile.objects.filter(batch=batch).delete()
+        return ImportOutcome(batch=same, is_duplicate=True)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.PROCESSING, started_at=timezone.now()
+    )
+    batch.status = ImportBatch.Status.PROCESSING
+    return import_batch_process(batch=batch, data=data, actor=actor)
+
+
+@dataclass
+class Preview:
+    """The first rows of a file as perfloop reads them, and which column feeds which field."""
+
+    header: list[str]
+    header_row: int
+    file_format: str
+    encoding: str
+    sheet: str
+    columns: list[dict[str, Any]]  # field, column, type, required
+    unknown: list[str]
+    rows: list[dict[str, Any]]  # row number, cells, problems
+    rejection: dict[str, Any] | None = None
+
+
+def import_preview(*, data: bytes, file_name: str, profile: MappingProfile | str, limit: int = 10) -> Preview:
+    """Read a file without importing it: the mapping and the first rows with the problems they have."""
+    profile_obj = mapping_profile_get(profile)
+    spec = parse_profile(profile_obj.spec)
+    try:
+        table, mapping = pipeline.read_and_map(data, file_name=file_name, spec=spec)
+    except ImportRejected as exc:
+        return Preview([], 0, "", "", "", [], [], [], rejection=exc.as_dict())
+    last_row = int(table.frame[ROW].head(limit).max() or 0)  # type: ignore[arg-type]
+    head = RawTable(
+        frame=table.frame.head(limit),
+        header=table.header,
+        header_row=table.header_row,
+        file_format=table.file_format,
+        bad_rows=[problem for problem in table.bad_rows if problem.row <= last_row],
+    )
+    checked = pipeline.check_table(head, spec, mapping, pipeline.check_context(None, None))
+    problems: dict[int, list[str]] = {}
+    for row, column, code, details in checked.errors.select(ROW, "column", "code", "details").iter_rows():
+        problems.setdefault(int(row), []).append(f"{column}: {describe(code, json.loads(details or '{}'))}")
+    columns = [
+        {
+            "field": field_spec.name,
+            "column": table.header[mapping.columns[field_spec.name]]
+            if field_spec.name in mapping.columns
+            else None,
+            "type": field_spec.type,
+            "required": field_spec.required,
+            "unit": mapping.units.get(field_spec.name, field_spec.unit if field_spec.type == "money" else ""),
+        }
+        for field_spec in spec.fields
+    ]
+    rows = [
+        {"row": int(values[0]), "cells": list(values[1:]), "problems": problems.get(int(values[0]), [])}
+        for values in head.frame.iter_rows()
+    ]
+    return Preview(
+        header=table.header,
+        header_row=table.header_row,
+        file_format=table.file_format,
+        encoding=table.encoding or "",
+        sheet=table.sheet or "",
+        columns=columns,
+        unknown=[table.header[index] for index in mapping.unknown],
+        rows=rows,
+    )
+
+
+# --- quarantine: fix and resubmit -----------------------------------------------------------------
+
+
+@transaction.atomic
+def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, str]) -> QuarantinedRow:
+    """Store a person's correction of a quarantined row (applied when the batch's fixes are resubmitted)."""
+    if not can_import_data(actor):
+        raise PermissionDenied("Only HR fixes import rows.")
+    if row.state == QuarantinedRow.State.RESUBMITTED:
+        raise ImportInputError("This row was resubmitted already.", code="row_resubmitted", row=row.pk)
+    header = list(row.batch.header)
+    unknown = sorted(set(values) - set(header))
+    if unknown:
+        raise ImportInputError(
+            f"Unknown columns: {', '.join(unknown)}", code="unknown_column", columns=unknown
+        )
+    base = (
+        {name: row.raw.get(name) for name in header}
+        if row.raw and "_line" not in row.raw
+        else dict.fromkeys(header)
+    )
+    row.fixed_values = {**base, **{name: (value if value != "" else None) for name, value in values.items()}}
+    row.state = QuarantinedRow.State.FIXED
+    row.fixed_by = actor
+    row.fixed_at = timezone.now()
+    row.save()
+    audit_change(actor=actor, action="quarantined_row.fix", target=row, details={"batch": row.batch_id})
+    return row
+
+
+def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutcome:
+    """Re-run a batch with its fixed rows: a new batch restates the old one (facts move, versions rise)."""
+    if actor is not None and not can_import_data(actor):
+        raise PermissionDenied("Only HR resubmits import rows.")
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise ImportInputError("Only an applied batch can take corrections.", code="batch_not_applied")
+    fixed = list(batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED))
+    if not fixed:
+        raise ImportInputError("No fixed rows to resubmit.", code="nothing_to_resubmit", batch=batch.pk)
+    stored = pipeline.stored_table(batch)
+    if stored is None:
+        raise ImportInputError(
+            "The batch's rows are not available.", code="batch_rows_missing", batch=batch.pk
+        )
+    header = list(batch.header)
+    names = [f"c{index}" for index in range(len(header))]
+    open_rows = [
+        r
+        for r in batch.quarantined_rows.filter(state=QuarantinedRow.State.OPEN)
+        if r.raw and "_line" not in r.raw
+    ]
+    extra = [
+        (r.row_number, [r.fixed_values.get(name) if r.fixed_values else None for name in header])
+        for r in fixed
+    ]
+    extra += [(r.row_number, [r.raw.get(name) for name in header]) for r in open_rows]
+    added = pl.DataFrame(
+        {
+            ROW: [number for number, _ in extra],
+            **{name: [cells[i] for _, cells in extra] for i, name in enumerate(names)},
+        },
+        schema={ROW: pl.Int64, **dict.fromkeys(names, pl.String)},
+    )
+    frame = pl.concat([stored.frame, added]).sort(ROW)
+    table = RawTable(frame=frame, header=header, header_row=stored.header_row, file_format=batch.file_format)
+    digest = hashlib.sha256(frame.write_csv().encode()).hexdigest()
+    with transaction.atomic():
+        new = _batch_create(
+            actor=actor,
+            source=batch.source,
+            profile=batch.profile or mapping_profile_get(batch.profile_name),
+            spec=parse_profile(batch.profile_spec),
+            name=f"{batch.file_name} (corrections of #{batch.pk})",
+            data=b"",
+            digest=digest,
+            first=batch.coverage_first,
+            last=batch.coverage_last,
+            unit=batch.coverage_unit,
+            zero_fill=batch.is_zero_filled,
+            channel=ImportBatch.Channel.WEB if actor else ImportBatch.Channel.SERVICE,
+            client_key=None,
+        )
+        new.profile_spec = batch.profile_spec
+        new.save(update_fields=["profile_spec"])
+    outcome = import_batch_process(batch=new, table=table, actor=actor)
+    if outcome.is_applied:
+        resubmitted = [r.pk for r in fixed] + [r.pk for r in open_rows]
+        QuarantinedRow.objects.filter(pk__in=resubmitted).update(
+            state=QuarantinedRow.State.RESUBMITTED, resubmitted_at=timezone.now()
+        )
+        if batch.kind == "roster":
+            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.SUPERSEDED)
+    return outcome
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+class InvitationError(DomainError):
+    code = "invalid_invitation"
+    http_status = 404
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, password: str) -> User:
+    """The invited person sets their own password; the link then stops working."""
+    invitation = people.invitation_token_valid(raw_token)
+    if invitation is None:
+        raise InvitationError("This invitation link is invalid, used or expired.")
+    user = invitation.user
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ImportInputError(" ".join(exc.messages), code="weak_password") from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=invitation.used_at)
+    audit_security(actor=user, action="user.invitation_accept")
+    return user
+
+
+@transaction.atomic
+def invitation_renew(*, actor: User | None, employee: Employee) -> people.InvitationLink:
+    """A new link for someone who lost theirs (earlier links stop working)."""
+    if actor is not None and not can_import_roster(actor):
+        raise PermissionDenied("Only HR issues invitations.")
+    if employee.user is None:
+        raise ImportInputError("This person has no account.", code="no_account")
+    if employee.user.has_usable_password():
+        raise ImportInputError("This person has set a password already.", code="already_active")
+    now = timezone.now()
+    Invitation.objects.filter(user=employee.user, used_at__isnull=True).update(used_at=now)
+    raw = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        user=employee.user,
+        token_digest=people.invitation_digest(raw),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        expires_at=now + dt.timedelta(days=people.INVITATION_DAYS),
+    )
+    audit_change(
+        actor=actor, action="invitation.renew", target=employee.user, subject_employee_id=employee.pk
+    )
+    return people.InvitationLink(
+        employee.employee_number, employee.name, employee.email, people.invitation_path(raw)
+    )

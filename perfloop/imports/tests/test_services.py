@@ -1,0 +1,461 @@
+"""import_file end to end on a real database: facts with lineage, coverage, idempotency, restatement."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from perfloop.core.errors import PermissionDenied
+from perfloop.core.months import Month
+from perfloop.imports.models import CoverageClaim, FactChange, ImportBatch, QuarantinedRow
+from perfloop.imports.problems import ImportRejected
+from perfloop.imports.services import import_file, quarantine_resubmit, quarantined_row_fix
+from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text, xlsx_bytes
+from perfloop.metrics.models import MonthlyFact, Scorecard
+from perfloop.metrics.tests.factories import record_revenue, revenue_only_weights
+
+pytestmark = pytest.mark.django_db
+
+MARCH = Month(2025, 3)
+
+
+def deals(*rows, header=DEALS_CN_HEADER):
+    return csv_text([header, *rows]).encode()
+
+
+def run(
+    data, *, profile="crm-deals-cn", source="crm", first="2025-03", last="2025-03", name="deals.csv", **kw
+):
+    return import_file(
+        actor=None,
+        source=source,
+        profile=profile,
+        path_or_bytes=data,
+        file_name=name,
+        first=first,
+        last=last,
+        **kw,
+    )
+
+
+def facts(**filters):
+    return {
+        (f.employee.name, str(f.month), f.kpi.code): f
+        for f in MonthlyFact.objects.filter(**filters).select_related("employee", "kpi")
+    }
+
+
+def values(**filters):
+    return {key: fact.value for key, fact in facts(**filters).items()}
+
+
+def filler(count=8, month="2025-03"):
+    """Good rows of 陈静 so that a few bad rows stay under the 20% error threshold."""
+    return [[f"F{i}", "陈静", f"客户{i}", "输单", f"{month}-01", ""] for i in range(count)]
+
+
+def mine(rep):
+    return values(employee=rep.employee)
+
+
+MARCH_DEALS = deals(
+    ["O1", "李明", "甲公司", "赢单", "2025/3/5", "1.2"],
+    ["O2", "李明", "乙公司", "输单", "2025-03-06", ""],
+    ["O3", "陈静", "丙公司", "赢单", "2025年3月9日", "3"],
+    ["O4", "李明", "甲公司", "赢单", "2025-03-20", "2"],
+)
+
+
+def test_a_deals_file_becomes_monthly_facts_with_lineage(rep, other_team_rep, manager, other_manager):
+    outcome = run(MARCH_DEALS)
+    batch = outcome.batch
+    assert (outcome.is_applied, outcome.is_duplicate) == (True, False)
+    assert (batch.rows_total, batch.rows_valid, batch.rows_quarantined) == (4, 4, 0)
+    assert (len(batch.file_sha256), batch.encoding) == (64, "utf-8")
+    assert values() == {
+        ("李明", "2025-03", "revenue"): Decimal(32000),
+        ("李明", "2025-03", "conversion_rate"): Decimal("0.6667"),
+        ("李明", "2025-03", "new_customers"): Decimal(1),
+        ("陈静", "2025-03", "revenue"): Decimal(30000),
+        ("陈静", "2025-03", "conversion_rate"): Decimal(1),
+        ("陈静", "2025-03", "new_customers"): Decimal(1),
+        # the managers sell nothing in March: inside the coverage, that is a real zero
+        ("王经理", "2025-03", "revenue"): Decimal(0),
+        ("王经理", "2025-03", "new_customers"): Decimal(0),
+        ("赵经理", "2025-03", "revenue"): Decimal(0),
+        ("赵经理", "2025-03", "new_customers"): Decimal(0),
+    }
+    revenue = facts()[("李明", "2025-03", "revenue")]
+    assert (revenue.batch_id, revenue.source, revenue.version) == (batch.pk, "crm", 1)
+    assert revenue.lineage == {"batch": batch.pk, "rows": [2, 5], "deals_won": 2}
+    assert sorted(CoverageClaim.objects.filter(batch=batch).values_list("kpi", flat=True)) == [
+        "conversion_rate",
+        "new_customers",
+        "revenue",
+    ]
+
+
+def test_missing_is_not_zero_outside_the_coverage(rep, other_team_rep):
+    run(MARCH_DEALS)
+    assert not MonthlyFact.objects.filter(month=Month(2025, 2)).exists()
+    assert not MonthlyFact.objects.filter(month=Month(2025, 4)).exists()
+
+
+def test_the_same_file_again_changes_nothing_and_says_so(rep, other_team_rep):
+    first = run(MARCH_DEALS)
+    before = {key: (f.value, f.version, f.updated_at) for key, f in facts().items()}
+    again = run(MARCH_DEALS)
+    assert (again.is_duplicate, again.batch.pk) == (True, first.batch.pk)
+    assert ImportBatch.objects.count() == 1
+    assert {key: (f.value, f.version, f.updated_at) for key, f in facts().items()} == before
+
+
+def test_a_corrected_file_restates_the_period_visibly(rep, other_team_rep):
+    revenue_only_weights(rep.employee)
+    record_revenue(rep.employee, MARCH, MARCH, [None])
+    original = run(MARCH_DEALS)
+    card = Scorecard.objects.get(employee=rep.employee, month=MARCH)
+    assert card.attainments["revenue"][0] == "32000.0000"
+    corrected = deals(
+        ["O1", "李明", "甲公司", "赢单", "2025/3/5", "1.2"],
+        ["O2", "李明", "乙公司", "赢单", "2025-03-06", "5"],  # was lost: now won
+        ["O3", "陈静", "丙公司", "赢单", "2025年3月9日", "3"],
+        ["O4", "李明", "甲公司", "赢单", "2025-03-20", "2"],
+    )
+    restated = run(corrected, name="deals-corrected.csv")
+    original.batch.refresh_from_db()
+    assert restated.batch.restated_batches == [original.batch.pk]
+    assert original.batch.status == ImportBatch.Status.SUPERSEDED
+    revenue = facts()[("李明", "2025-03", "revenue")]
+    assert (revenue.value, revenue.version, revenue.batch_id) == (Decimal(82000), 2, restated.batch.pk)
+    unchanged = facts()[("陈静", "2025-03", "revenue")]
+    assert (unchanged.version, unchanged.batch_id) == (1, restated.batch.pk)
+    changes = {
+        (c.employee.name, c.kpi): (c.old_value, c.new_value)
+        for c in FactChange.objects.select_related("employee")
+    }
+    assert changes == {
+        ("李明", "revenue"): (Decimal(32000), Decimal(82000)),
+        ("李明", "conversion_rate"): (Decimal("0.6667"), Decimal(1)),
+        ("李明", "new_customers"): (Decimal(1), Decimal(2)),
+    }
+    card.refresh_from_db()
+    assert card.attainments["revenue"][0] == "82000.0000"
+    assert card.revision == 2
+    assert (restated.batch.facts_changed, restated.batch.facts_unchanged) == (3, 7)  # 7: incl. the zeros
+
+
+def test_a_restatement_that_no_longer_produces_a_value_removes_it(rep, other_team_rep):
+    run(MARCH_DEALS)
+    without_lost = deals(
+        ["O1", "李明", "甲公司", "赢单", "2025/3/5", "1.2"],
+        ["O3", "陈静", "丙公司", "赢单", "2025-03-09", "3"],
+    )
+    outcome = run(without_lost, name="v2.csv")
+    assert values()[("李明", "2025-03", "conversion_rate")] == Decimal(1)
+    run(deals(["O3", "陈静", "丙公司", "赢单", "2025-03-09", "3"]), name="v3.csv")
+    assert ("李明", "2025-03", "conversion_rate") not in values()  # no closed deal: undefined, not 0
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(0)
+    removed = FactChange.objects.get(kpi="conversion_rate", new_value__isnull=True)
+    assert removed.old_batch_id == outcome.batch.pk
+
+
+def test_rows_outside_the_declared_period_are_quarantined(rep, other_team_rep):
+    outcome = run(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1"],
+            ["O9", "李明", "乙公司", "赢单", "2025-04-01", "9"],
+            *filler(),
+        )
+    )
+    (row,) = outcome.batch.quarantined_rows.all()
+    assert (row.row_number, row.code, row.raw["成交日期"]) == (3, "outside_coverage", "2025-04-01")
+    assert "2025-04" in row.message
+
+
+def test_without_a_declared_period_the_rows_decide_it(rep):
+    outcome = run(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-02-05", "1"],
+            ["O2", "李明", "乙公司", "赢单", "2025-04-01", "9"],
+        ),
+        first=None,
+        last=None,
+    )
+    batch = outcome.batch
+    assert (str(batch.coverage_first), str(batch.coverage_last), batch.is_coverage_declared) == (
+        "2025-02",
+        "2025-04",
+        False,
+    )
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(0)
+
+
+def test_unknown_and_ambiguous_people_are_quarantined_and_suspend_zeros(rep, other_team_rep, manager):
+    from perfloop.org.tests.factories import EmployeeFactory
+
+    EmployeeFactory(name="张伟", employee_number="E9001")
+    EmployeeFactory(name="张伟", employee_number="E9002")
+    outcome = run(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1"],
+            ["O2", "王五", "乙公司", "赢单", "2025-03-06", "2"],
+            ["O3", "张伟", "丙公司", "赢单", "2025-03-07", "3"],
+            *filler(),
+        )
+    )
+    rows = {row.row_number: row for row in outcome.batch.quarantined_rows.all()}
+    assert rows[3].code == "unknown_employee"
+    assert rows[4].code == "ambiguous_employee"
+    assert "E9001, E9002" in rows[4].message
+    assert [w["code"] for w in outcome.batch.warnings] == ["zero_fill_suspended"]
+    assert ("王经理", "2025-03", "revenue") not in values()  # 王五 might be his typo: no zero is invented
+
+
+def test_an_employee_number_matches_too(rep):
+    header = ["负责人", "客户名称", "商机阶段", "成交日期", "成交金额"]
+    run(csv_text([header, [rep.employee.employee_number, "甲", "赢单", "2025-03-01", "5"]]).encode())
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(5)
+
+
+def test_a_bad_row_withholds_that_persons_month_instead_of_understating_it(rep, other_team_rep):
+    outcome = run(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1"],
+            ["O2", "李明", "乙公司", "赢单", "2025-03-06", "很多"],
+            ["O3", "陈静", "丙公司", "赢单", "2025-03-09", "3"],
+            *filler(),
+        )
+    )
+    assert ("李明", "2025-03", "revenue") not in values()
+    assert values()[("陈静", "2025-03", "revenue")] == Decimal(30000)
+    assert outcome.batch.warnings[0] == {"code": "withheld", "details": {"count": 1}}
+
+
+def test_fixing_and_resubmitting_a_row_completes_the_month(rep, other_team_rep):
+    outcome = run(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1"],
+            ["O2", "李明", "乙公司", "赢单", "2025-03-06", "很多"],
+            ["O3", "陈静", "丙公司", "赢单", "2025-03-09", "3"],
+            *filler(),
+        )
+    )
+    row = outcome.batch.quarantined_rows.get()
+    quarantined_row_fix(actor=_hr(), row=row, values={"成交金额（万元）": "2"})
+    resubmitted = quarantine_resubmit(actor=None, batch=outcome.batch)
+    assert resubmitted.is_applied
+    assert resubmitted.batch.restated_batches == [outcome.batch.pk]
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(30000)
+    row.refresh_from_db()
+    assert row.state == QuarantinedRow.State.RESUBMITTED
+    assert facts()[("李明", "2025-03", "revenue")].lineage["rows"] == [2, 3]
+
+
+def _hr():
+    from perfloop.accounts.tests.factories import UserFactory
+
+    return UserFactory(role="hrbp")
+
+
+def test_too_many_bad_rows_reject_the_file_and_apply_nothing(rep, other_team_rep):
+    rows = [[f"O{i}", "李明", "甲公司", "赢单", "2025-03-05", "很多"] for i in range(5)]
+    outcome = run(deals(*rows, ["O9", "李明", "乙公司", "赢单", "2025-03-06", "1"]))
+    batch = outcome.batch
+    assert (batch.status, batch.error_code) == (ImportBatch.Status.REJECTED, "too_many_errors")
+    assert batch.quarantined_rows.count() == 5
+    assert not MonthlyFact.objects.exists()
+    assert not CoverageClaim.objects.exists()
+
+
+def test_a_file_level_problem_rejects_the_batch_with_the_reason(rep):
+    outcome = run(csv_text([["负责人", "客户名称"], ["李明", "甲"]]).encode())
+    assert outcome.batch.status == ImportBatch.Status.REJECTED
+    assert outcome.batch.error_code == "missing_column"
+    assert "商机阶段" in outcome.batch.error_message
+
+
+def test_another_source_cannot_overwrite_a_claimed_month(rep, other_team_rep):
+    run(MARCH_DEALS)
+    kpis = csv_text(
+        [["工号", "月份", "指标", "数值"], [rep.employee.employee_number, "2025-03", "revenue", "1"]]
+    ).encode()
+    outcome = run(kpis, profile="monthly-kpis", source="finance")
+    assert outcome.batch.error_code == "coverage_conflict"
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(32000)
+
+
+def test_a_deal_already_counted_in_another_month_conflicts(rep, other_team_rep):
+    run(deals(["O1", "李明", "甲公司", "赢单", "2025-02-25", "1"]), first="2025-02", last="2025-02")
+    outcome = run(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-03", "1"],
+            ["O2", "李明", "乙公司", "赢单", "2025-03-04", "2"],
+            *filler(),
+        )
+    )
+    (row,) = outcome.batch.quarantined_rows.all()
+    assert row.code == "conflicts_with_batch"
+    assert "2025-02" in row.message
+
+
+def test_new_customers_count_an_account_once_across_files(rep):
+    run(deals(["O1", "李明", "甲公司", "赢单", "2025-02-05", "1"]), first="2025-02", last="2025-02")
+    run(
+        deals(
+            ["O2", "李明", "甲公司", "赢单", "2025-03-05", "1"],
+            ["O3", "李明", "乙公司", "赢单", "2025-03-06", "1"],
+        )
+    )
+    assert values(kpi__code="new_customers", employee=rep.employee) == {
+        ("李明", "2025-02", "new_customers"): Decimal(1),
+        ("李明", "2025-03", "new_customers"): Decimal(1),
+    }
+    # history arrives late: 乙公司 was first won in January, so March's count drops (a visible recount)
+    run(deals(["O0", "李明", "乙公司", "赢单", "2025-01-15", "1"]), first="2025-01", last="2025-01")
+    assert values(kpi__code="new_customers")[("李明", "2025-03", "new_customers")] == Decimal(0)
+    change = FactChange.objects.get(kpi="new_customers", month=MARCH)
+    assert (change.old_value, change.new_value) == (Decimal(1), Decimal(0))
+
+
+def test_importers_need_the_right_role(rep, hrbp):
+    with pytest.raises(PermissionDenied):
+        import_file(actor=rep, source="crm", profile="crm-deals-cn", path_or_bytes=MARCH_DEALS)
+    outcome = import_file(
+        actor=hrbp, source="crm", profile="crm-deals-cn", path_or_bytes=MARCH_DEALS, first="2025-03"
+    )
+    assert outcome.batch.created_by == hrbp
+
+
+def test_an_hrbp_imports_only_people_in_their_scope(rep, hrbp, org):
+    from perfloop.org.tests.factories import EmployeeFactory
+
+    EmployeeFactory(name="外部", org_unit=org.hr_unit)
+    outcome = import_file(
+        actor=hrbp,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=deals(
+            ["O1", "李明", "甲", "赢单", "2025-03-05", "1"], ["O2", "外部", "乙", "赢单", "2025-03-05", "1"]
+        ),
+    )
+    assert [row.code for row in outcome.batch.quarantined_rows.all()] == ["unknown_employee"]
+
+
+def test_a_profile_for_another_source_is_refused(rep):
+    with pytest.raises(ImportRejected) as caught:
+        run(MARCH_DEALS, source="finance")
+    assert caught.value.code == "profile_kind_mismatch"
+
+
+def test_an_invalid_period_is_refused(rep):
+    with pytest.raises(ImportRejected) as caught:
+        run(MARCH_DEALS, first="2025-05", last="2025-03")
+    assert caught.value.code == "invalid_period"
+
+
+# --- every kind and every reader through the same door ------------------------------------------------------
+
+
+def test_an_xlsx_export_with_a_title_row(rep):
+    import datetime as dt
+
+    data = xlsx_bytes(
+        [DEALS_CN_HEADER, ["O1", "李明", "甲公司", "赢单", dt.date(2025, 3, 5), 1.5]], title="商机报表"
+    )
+    outcome = run(data, name="deals.xlsx")
+    assert (outcome.batch.file_format, outcome.batch.header_row) == ("xlsx", 3)
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(15000)
+
+
+def test_a_json_push_of_collections(rep):
+    body = json.dumps(
+        [
+            {
+                "单据编号": "INV1",
+                "销售人员": "李明",
+                "所属期间": "2025-03",
+                "应收金额": "10,000",
+                "实收金额": "8000",
+            },
+            {
+                "单据编号": "INV2",
+                "销售人员": "李明",
+                "所属期间": "2025-03",
+                "应收金额": "10000",
+                "实收金额": 10000.00,
+            },
+        ],
+        ensure_ascii=False,
+    ).encode()
+    run(body, profile="finance-collections-cn", source="finance", name="push.json")
+    assert mine(rep) == {("李明", "2025-03", "collection_rate"): Decimal("0.9")}
+
+
+def test_json_lines_of_activities_and_a_gbk_feedback_file(rep):
+    lines = "\n".join(
+        json.dumps(
+            {"跟进人": "李明", "跟进时间": f"2025-03-{day:02d} 10:00", "跟进方式": "电话"}, ensure_ascii=False
+        )
+        for day in (3, 4, 5)
+    )
+    run(lines.encode(), profile="crm-activities-cn", name="activities.jsonl")
+    feedback = csv_text(
+        [["销售人员", "评价日期", "评分"], ["李明", "2025/3/5", "5"], ["李明", "2025/3/6", "4"]]
+    )
+    run(feedback.encode("gbk"), profile="crm-feedback-cn", name="feedback.csv")
+    assert mine(rep) == {
+        ("李明", "2025-03", "follow_ups"): Decimal(3),
+        ("李明", "2025-03", "feedback_score"): Decimal("4.5"),
+    }
+
+
+def test_customer_accounts_give_the_churn_rate(rep):
+    accounts = csv_text(
+        [
+            ["客户名称", "负责人", "成为客户日期", "流失日期"],
+            ["甲", "李明", "2024-01-01", ""],
+            ["乙", "李明", "2024-05-01", "2025-03-10"],
+            ["丙", "李明", "2024-07-01", ""],
+            ["丁", "李明", "2024-07-01", ""],
+        ]
+    )
+    run(accounts.encode(), profile="crm-accounts-cn")
+    assert mine(rep) == {("李明", "2025-03", "churn_rate"): Decimal("0.25")}
+
+
+def test_training_attendance(rep):
+    lms = csv_text(
+        [
+            ["工号", "课程名称", "培训日期", "出勤状态", "考试成绩"],
+            [rep.employee.employee_number, "产品知识", "2025-03-03", "已签到", "88"],
+            [rep.employee.employee_number, "谈判技巧", "2025-03-10", "缺勤", ""],
+        ]
+    )
+    run(lms.encode(), profile="lms-attendance", source="lms")
+    fact = facts()[("李明", "2025-03", "training_participation")]
+    assert (fact.value, fact.lineage["exam_mean"]) == (Decimal("0.5"), "88.0")
+
+
+def test_monthly_kpi_values_and_wages(rep):
+    number = rep.employee.employee_number
+    kpis = csv_text(
+        [
+            ["工号", "月份", "指标", "数值"],
+            [number, "2025年3月", "客户转化率", "25%"],
+            [number, "2025-03", "revenue", "81,000"],
+        ]
+    )
+    run(kpis.encode(), profile="monthly-kpis", first=None, last=None)
+    assert mine(rep) == {
+        ("李明", "2025-03", "conversion_rate"): Decimal("0.25"),
+        ("李明", "2025-03", "revenue"): Decimal(81000),
+    }
+    wages = csv_text([["工号", "工资月份", "应发工资", "加班费"], [number, "2025-03", "12,000.50", "500"]])
+    outcome = run(wages.encode(), profile="wages-cn", source="hris", first=None, last=None)
+    assert outcome.is_applied
+    wage = rep.employee.wages.get()
+    assert (wage.month, wage.amount, wage.overtime) == (MARCH, Decimal("12000.50"), Decimal(500))
