@@ -52,6 +52,7 @@ messages: $(STAMP)
 ## make bench: every benchmark at its default size; each ends with one JSON line
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.scoring
+	$(BIN)/python -m benchmarks.goals
 
 clean:
 	rm -rf $(VENV) var artifacts

@@ -48,7 +48,7 @@ def _as_quanta(amount: Decimal, quantum: Decimal) -> int:
     return int(quanta)
 
 
-def _integer_weights(weights: Sequence[Decimal]) -> list[int]:
+def integer_weights(weights: Sequence[Decimal]) -> list[int]:
     """Weights as integers with the same ratios (scaled by a common power of ten)."""
     places = 0
     for weight in weights:
@@ -63,28 +63,33 @@ def _integer_weights(weights: Sequence[Decimal]) -> list[int]:
     return [int(weight * scale) for weight in weights]
 
 
+def allocate_quanta(units: int, weights: Sequence[int]) -> list[int]:
+    """The integer core of :func:`allocate`: ``units`` split by integer ``weights``, largest remainder."""
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        raise CascadeError("every weight is zero", code="zero_weights")
+    floors: list[int] = []
+    remainders: list[int] = []
+    for weight in weights:
+        share, remainder = divmod(units * weight, weight_sum)
+        floors.append(share)
+        remainders.append(remainder)
+    leftover = units - sum(floors)
+    if leftover:
+        # Largest remainder first; Python's sort is stable, so equal remainders keep the children's order.
+        for index in sorted(range(len(floors)), key=remainders.__getitem__, reverse=True)[:leftover]:
+            floors[index] += 1
+    return floors
+
+
 def allocate(total: Decimal, weights: Sequence[Decimal], *, quantum: Decimal = FEN) -> list[Decimal]:
     """Split ``total`` in proportion to ``weights`` into whole quanta that add up to ``total`` exactly."""
     if total < 0:
         raise CascadeError(f"cannot allocate a negative total {total}", code="negative_target")
     if not weights:
         raise CascadeError("nothing to allocate to", code="no_children")
-    units = _as_quanta(total, quantum)
-    integer_weights = _integer_weights(weights)
-    weight_sum = sum(integer_weights)
-    if weight_sum == 0:
-        raise CascadeError("every weight is zero", code="zero_weights")
-    floors: list[int] = []
-    remainders: list[int] = []
-    for weight in integer_weights:
-        share, remainder = divmod(units * weight, weight_sum)
-        floors.append(share)
-        remainders.append(remainder)
-    leftover = units - sum(floors)
-    # Largest remainder first; Python's sort is stable, so equal remainders keep the children's order.
-    for index in sorted(range(len(floors)), key=lambda i: -remainders[i])[:leftover]:
-        floors[index] += 1
-    return [(Decimal(share) * quantum).quantize(quantum) for share in floors]
+    shares = allocate_quanta(_as_quanta(total, quantum), integer_weights(weights))
+    return [(Decimal(share) * quantum).quantize(quantum) for share in shares]
 
 
 def spread_over_months(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import polars as pl
 from django.db.models import Count, Max, Q, QuerySet
 
 from perfloop.accounts.models import User
@@ -29,7 +30,14 @@ from perfloop.goals.policies import (
     can_manage_templates,
     can_view_goal_summary,
 )
-from perfloop.goals.suggestions import Suggestion, seasonality_factors, suggest_target
+from perfloop.goals.suggestions import (
+    HISTORY_MONTHS,
+    Suggestion,
+    seasonality_frame,
+    suggest_targets_frame,
+    suggestions_from_frame,
+    to_units,
+)
 from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget
 from perfloop.org.models import Employee, OrgUnit, Position
 
@@ -320,39 +328,61 @@ def suggestions_for(
 ) -> dict[int, Suggestion]:
     """A suggested target per person from their own history and their team's seasonality.
 
-    The caller passes people it has already scoped; three queries whatever their number.
+    The caller passes people it has already scoped. Three queries whatever their number; the rule runs
+    vectorised (`suggestions.suggest_targets_frame`, the path the benchmark measures).
     """
     if not employees:
         return {}
     ids = [e.pk for e in employees]
     as_of = _as_of(month, kpi, ids)
     first = as_of - (SEASONALITY_MONTHS - 1)
-    history: dict[int, dict[Month, Decimal]] = defaultdict(dict)
-    for employee_id, fact_month, value in MonthlyFact.objects.filter(
-        employee_id__in=ids, kpi=kpi, month__gte=as_of - 5, month__lte=as_of
-    ).values_list("employee_id", "month", "value"):
-        history[employee_id][fact_month] = value
+    history = [
+        (employee_id, fact_month.index, to_units(value))
+        for employee_id, fact_month, value in MonthlyFact.objects.filter(
+            employee_id__in=ids, kpi=kpi, month__gte=as_of - (HISTORY_MONTHS - 1), month__lte=as_of
+        ).values_list("employee_id", "month", "value")
+    ]
     units = {e.org_unit_id for e in employees}
-    team_totals: dict[int, dict[Month, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    # Summed here rather than in SQL: SQLite may return a SUM of decimals as a float.
+    # Team totals per month for the seasonality (summed in Python: SQLite may SUM decimals as floats).
+    totals: dict[tuple[int, int], int] = defaultdict(int)
     for unit_id, fact_month, value in MonthlyFact.objects.filter(
         employee__org_unit_id__in=units, kpi=kpi, month__gte=first, month__lte=as_of
     ).values_list("employee__org_unit_id", "month", "value"):
-        team_totals[unit_id][fact_month] += value
-    factors = {unit_id: seasonality_factors(totals) for unit_id, totals in team_totals.items()}
-    standard_value = kpi.default_target if standard is None else standard
-    return {
-        e.pk: suggest_target(
-            history=history.get(e.pk, {}),
-            target_month=month,
-            as_of=as_of,
-            standard=standard_value,
-            direction=kpi.direction,
-            unit=kpi.unit,
-            seasonality=factors.get(e.org_unit_id),
+        totals[(unit_id, fact_month.index)] += to_units(value)
+    seasonality = seasonality_frame(
+        pl.DataFrame(
+            [(unit_id, index, total) for (unit_id, index), total in totals.items()],
+            schema={"season_group": pl.Int64, "month": pl.Int32, "total": pl.Int64},
+            orient="row",
         )
-        for e in employees
-    }
+    )
+    standard_units = to_units(kpi.default_target if standard is None else standard)
+    frame = suggest_targets_frame(
+        history=pl.DataFrame(
+            history, schema={"employee_id": pl.Int64, "month": pl.Int32, "value": pl.Int64}, orient="row"
+        ),
+        requests=pl.DataFrame(
+            {
+                "employee_id": ids,
+                "target_month": [month.index] * len(ids),
+                "as_of": [as_of.index] * len(ids),
+                "standard": [standard_units] * len(ids),
+                "season_group": [e.org_unit_id for e in employees],
+            },
+            schema={
+                "employee_id": pl.Int64,
+                "target_month": pl.Int32,
+                "as_of": pl.Int32,
+                "standard": pl.Int64,
+                "season_group": pl.Int64,
+            },
+        ),
+        seasonality=seasonality,
+        direction=kpi.direction,
+        unit=kpi.unit,
+    )
+    by_key = suggestions_from_frame(frame, unit=kpi.unit, direction=kpi.direction)
+    return {e.pk: by_key[(e.pk, month.index)] for e in employees}
 
 
 @dataclass

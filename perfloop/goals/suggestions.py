@@ -320,6 +320,42 @@ def suggest_targets_frame(
     ).drop("adjusted_sum", "later", "earlier", "calendar_month", "factor_bp")
 
 
+def suggestions_from_frame(
+    frame: pl.DataFrame, *, unit: str, direction: str
+) -> dict[tuple[int, int], Suggestion]:
+    """(employee id, target Month.index) → :class:`Suggestion`, from :func:`suggest_targets_frame`."""
+    columns = [
+        "employee_id",
+        "target_month",
+        "suggestion",
+        "rule",
+        "months_used",
+        "average",
+        "growth_bp",
+        "season_bp",
+        "run_rate",
+        "standard",
+    ]
+    result: dict[tuple[int, int], Suggestion] = {}
+    for employee_id, target, value, rule, used, average, growth, season, run_rate, standard in frame.select(
+        columns
+    ).iter_rows():
+        result[(employee_id, target)] = Suggestion(
+            target_month=Month.from_index(target),
+            value=from_units(value),
+            rule=SuggestionRule(rule),
+            months_used=used,
+            average=None if average is None else from_units(average),
+            growth_bp=growth,
+            season_bp=season,
+            run_rate=None if run_rate is None else from_units(run_rate),
+            standard=from_units(standard),
+            unit=unit,
+            direction=direction,
+        )
+    return result
+
+
 # ---------------------------------------------------------------- words
 
 
