@@ -455,6 +455,7 @@ class GoalEntry:
     value: Decimal
     basis_detail: str = ""
     suggestion: dict[str, object] | None = None
+    basis: str | None = None  # overrides the batch's basis for this entry
 
 
 @dataclass
@@ -496,8 +497,9 @@ def goals_set_bulk(
     result = SetResult()
     if not entries:
         return result
-    if basis not in Basis.values:
-        raise GoalError(f"Unknown basis {basis!r}.", code="invalid_basis")
+    for chosen in {basis, *(e.basis for e in entries if e.basis)}:
+        if chosen not in Basis.values:
+            raise GoalError(f"Unknown basis {chosen!r}.", code="invalid_basis")
     seen: set[tuple[int, Month, int]] = set()
     duplicates = []
     for entry in entries:
@@ -647,7 +649,7 @@ def goals_set_bulk(
             goal=goal,
             number=number,
             value=entry.value,
-            basis=basis,
+            basis=entry.basis or basis,
             basis_detail=entry.basis_detail or basis_detail,
             reason=reason if number > 1 else "",
             justification=justification,

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from perfloop.accounts.models import Role, User
@@ -504,7 +505,11 @@ def team_action(request: HttpRequest, unit_id: int) -> HttpResponse:
             if action == "publish":
                 goals = goals.filter(employee_id__in=selected)
             published = services.goals_publish(actor=user, goals=list(goals))
-            messages.success(request, _("%(count)s goals published.") % {"count": len(published)})
+            messages.success(
+                request,
+                ngettext("%(count)s goal published.", "%(count)s goals published.", len(published))
+                % {"count": len(published)},
+            )
         else:
             raise services.GoalError(_("Unknown action."), code="unknown_action")
     except JustificationMissingError as exc:
@@ -530,23 +535,37 @@ def team_action(request: HttpRequest, unit_id: int) -> HttpResponse:
 def _save_grid_values(
     user: User, team: Any, month: Month, kpi: Kpi, values: dict[int, str], state: GridState
 ) -> None:
-    people = {
-        p.pk: p
-        for p in selectors.manageable_people_for(viewer=user).filter(
+    """Typed targets as drafts or new versions; a value equal to the suggestion keeps it as its basis."""
+    people = list(
+        selectors.manageable_people_for(viewer=user).filter(
             pk__in=list(values), org_unit__path__startswith=team.path
         )
-    }
-    current = {
-        g.employee_id: g.value for g in Goal.objects.filter(employee__in=list(people), month=month, kpi=kpi)
-    }
+    )
+    current = {g.employee_id: g.value for g in Goal.objects.filter(employee__in=people, month=month, kpi=kpi)}
+    suggestions = selectors.suggestions_for(employees=people, kpi=kpi, month=month)
     entries = []
-    for employee_id, text in values.items():
-        if not text or employee_id not in people:
+    for person in people:
+        text = values.get(person.pk, "")
+        if not text:
             continue
         value = services.target_value(text)
-        if current.get(employee_id) == value:
+        if current.get(person.pk) == value:
             continue
-        entries.append(services.GoalEntry(employee_id=employee_id, month=month, kpi_id=kpi.pk, value=value))
+        suggestion = suggestions.get(person.pk)
+        if suggestion is not None and suggestion.value == value:
+            entries.append(
+                services.GoalEntry(
+                    employee_id=person.pk,
+                    month=month,
+                    kpi_id=kpi.pk,
+                    value=value,
+                    basis=Basis.SUGGESTION,
+                    basis_detail=suggestion.reason(_language()),
+                    suggestion=suggestion.as_dict(),
+                )
+            )
+        else:
+            entries.append(services.GoalEntry(employee_id=person.pk, month=month, kpi_id=kpi.pk, value=value))
     services.goals_set_bulk(
         actor=user,
         entries=entries,
