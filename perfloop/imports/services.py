@@ -59,6 +59,11 @@ class ImportInputError(DomainError):
     code = "invalid_import"
 
 
+class IdempotencyKeyReusedError(DomainError):
+    code = "idempotency_key_reused"
+    http_status = 409
+
+
 @dataclass
 class ImportOutcome:
     """What an import did: the batch (applied, rejected or an earlier identical one) and, for a roster, the
@@ -365,10 +370,8 @@ def import_file(
         replay = ImportBatch.objects.filter(source=source_obj, client_key=client_key).first()
         if replay is not None:
             if replay.file_sha256 != digest:
-                raise ImportInputError(
-                    "This idempotency key was used for a different body.",
-                    code="idempotency_key_reused",
-                    batch=replay.pk,
+                raise IdempotencyKeyReusedError(
+                    "This idempotency key was used for a different body.", batch=replay.pk
                 )
             return ImportOutcome(batch=replay, is_duplicate=True)
     same = _applied_same(source_obj, digest, profile_obj.spec, low, high, unit)
@@ -780,11 +783,34 @@ def import_upload(
     return batch
 
 
+QUEUED = "queued"
+
+
+def import_batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
+    """The importer saw the preview and wants the file applied: queue it for the worker, after commit."""
+    from perfloop.imports.tasks import import_batch_task
+
+    if not can_import_data(actor):
+        raise PermissionDenied("You may not import data.")
+    with transaction.atomic():
+        updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RECEIVED).update(
+            status=ImportBatch.Status.PROCESSING, phase=QUEUED, progress=0
+        )
+        if updated:
+            audit_change(actor=actor, action="import_batch.confirm", target=batch)
+            transaction.on_commit(lambda: import_batch_task.enqueue(batch.pk, actor.pk))
+    batch.refresh_from_db()
+    return batch
+
+
 def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOutcome:
-    """Process a received upload (called by the task after the importer confirmed the preview)."""
+    """Process a confirmed upload (the task's body); a batch already processed is left alone."""
     batch = ImportBatch.objects.select_related("source", "coverage_unit").get(pk=batch_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    if batch.status != ImportBatch.Status.RECEIVED:
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.PROCESSING, phase=QUEUED
+    ).update(phase="reading", started_at=timezone.now())
+    if not claimed:
         return ImportOutcome(batch=batch, is_duplicate=True)
     upload = ImportFile.objects.filter(batch=batch).first()
     if upload is None:

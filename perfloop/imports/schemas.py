@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+
+
+class PeriodOut(Schema):
+    first: str | None
+    last: str | None
+    declared: bool
+    kpis: list[str]
+
+
+class RowCountsOut(Schema):
+    total: int
+    valid: int
+    quarantined: int
+    blank: int
+
+
+class FactCountsOut(Schema):
+    created: int
+    changed: int
+    unchanged: int
+    removed: int
+    zero_filled: int
+
+
+class WarningOut(Schema):
+    code: str
+    message: str
+
+
+class BatchErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class BatchOut(Schema):
+    batch: int
+    status: str
+    source: str
+    profile: str
+    kind: str
+    file: str
+    sha256: str
+    format: str
+    encoding: str
+    period: PeriodOut
+    rows: RowCountsOut
+    facts: FactCountsOut
+    restated_batches: list[int]
+    people: dict[str, int]
+    warnings: list[WarningOut]
+    error: BatchErrorOut | None
+    duplicate: bool = False
+
+
+class QuarantinedRowOut(Schema):
+    id: int
+    row: int
+    column: str
+    value: str
+    code: str
+    message: str
+    state: str
+    errors: list[dict[str, Any]]
+    raw: dict[str, Any]
+
+
+class ProfileOut(Schema):
+    name: str
+    label: str
+    kind: str
+    source_kind: str
+    is_preset: bool
+    spec: dict[str, Any]
+
+
+class SourceOut(Schema):
+    code: str
+    name: str
+    kind: str
+    has_push_token: bool
+    token_prefix: str
+
+
+class SourceCredentialsOut(Schema):
+    source: str
+    token: str
+    signing_key: str

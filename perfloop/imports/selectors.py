@@ -1,0 +1,68 @@
+"""Reads of the imports app, each scoped to the viewer (importers see their batches; HR of the whole
+organisation sees all)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from perfloop.accounts.models import User
+from perfloop.accounts.selectors import employee_scope_for
+from perfloop.core.errors import NotFound
+from perfloop.imports.models import FactChange, ImportBatch, MappingProfile, QuarantinedRow, Source
+from perfloop.imports.policies import can_import_data, can_manage_sources, can_view_batch
+
+
+def batch_list_for(*, viewer: User) -> QuerySet[ImportBatch]:
+    """Batches the viewer may see, newest first."""
+    if not can_import_data(viewer):
+        return ImportBatch.objects.none()
+    batches = ImportBatch.objects.select_related("source", "created_by", "coverage_unit")
+    if viewer.is_superuser or viewer.scope_unit_id is None:
+        return batches
+    scope = viewer.scope_unit.path if viewer.scope_unit else ""
+    return batches.filter(Q(created_by=viewer) | Q(coverage_unit__path__startswith=scope))
+
+
+def batch_get_for(*, viewer: User, batch_id: int) -> ImportBatch:
+    """One batch, or NotFound — the same answer whether it does not exist or is not the viewer's to see."""
+    batch = batch_list_for(viewer=viewer).filter(pk=batch_id).first()
+    if batch is None or not can_view_batch(viewer, batch):
+        raise NotFound("No such import batch.", code="not_found")
+    return batch
+
+
+def quarantined_row_list_for(
+    *, viewer: User, batch: ImportBatch, state: str | None = None
+) -> QuerySet[QuarantinedRow]:
+    rows = batch_get_for(viewer=viewer, batch_id=batch.pk).quarantined_rows.all()
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("row_number")
+
+
+def quarantined_row_get_for(*, viewer: User, batch: ImportBatch, row_id: int) -> QuarantinedRow:
+    row = quarantined_row_list_for(viewer=viewer, batch=batch).filter(pk=row_id).first()
+    if row is None:
+        raise NotFound("No such row.", code="not_found")
+    return row
+
+
+def fact_change_list_for(*, viewer: User, batch: ImportBatch) -> QuerySet[FactChange]:
+    """What a restatement changed (old → new), for the people the viewer may see."""
+    batch_get_for(viewer=viewer, batch_id=batch.pk)
+    return (
+        FactChange.objects.filter(batch=batch, employee__in=employee_scope_for(viewer=viewer))
+        .select_related("employee")
+        .order_by("employee__employee_number", "month", "kpi")
+    )
+
+
+def profile_list() -> QuerySet[MappingProfile]:
+    """Mapping profiles are company configuration: the shipped presets and the company's own."""
+    return MappingProfile.objects.all()
+
+
+def source_list_for(*, viewer: User) -> QuerySet[Source]:
+    if not (can_import_data(viewer) or can_manage_sources(viewer)):
+        return Source.objects.none()
+    return Source.objects.filter(is_active=True)

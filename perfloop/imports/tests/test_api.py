@@ -1,0 +1,185 @@
+"""The imports API: signed push ingest, batches and quarantine, profiles, sources, and who may use them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from perfloop.imports.models import ImportBatch
+from perfloop.imports.services import source_token_rotate
+from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
+from perfloop.metrics.models import MonthlyFact
+
+pytestmark = pytest.mark.django_db
+
+BODY = csv_text([DEALS_CN_HEADER, ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.2"]]).encode()
+
+
+def signed(body, key):
+    return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+def push(
+    client,
+    body,
+    credentials,
+    *,
+    key="push-1",
+    signature=None,
+    source="crm",
+    query="profile=crm-deals-cn&first=2025-03",
+):
+    return client.post(
+        f"/api/v1/imports/ingest/{source}?{query}",
+        data=body,
+        content_type="text/csv",
+        headers={
+            "Authorization": f"Bearer {credentials.token}",
+            "X-Perfloop-Signature": signature or signed(body, credentials.signing_key),
+            "Idempotency-Key": key,
+        },
+    )
+
+
+@pytest.fixture
+def credentials(db):
+    return source_token_rotate(actor=None, source="crm")
+
+
+def test_a_signed_push_is_applied_once(client, rep, credentials):
+    first = push(client, BODY, credentials)
+    assert first.status_code == 201, first.content
+    assert first.json()["status"] == "applied"
+    assert MonthlyFact.objects.filter(employee=rep.employee, kpi__code="revenue").get().value == 12000
+    retry = push(client, BODY, credentials)
+    assert (retry.status_code, retry.json()["batch"], retry.json()["duplicate"]) == (
+        200,
+        first.json()["batch"],
+        True,
+    )
+    assert ImportBatch.objects.count() == 1
+
+
+def test_a_reused_idempotency_key_with_another_body_conflicts(client, rep, credentials):
+    push(client, BODY, credentials)
+    other = BODY.replace(b"1.2", b"1.3")
+    answer = push(client, other, credentials)
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ("signature", 401, "invalid_signature"),
+        ("token", 401, "invalid_token"),
+        ("key", 400, "idempotency_key_required"),
+        ("source", 401, "invalid_token"),
+    ],
+)
+def test_a_push_without_valid_credentials_changes_nothing(client, rep, credentials, change, status, code):
+    kwargs = {}
+    if change == "signature":
+        kwargs["signature"] = signed(BODY + b"x", credentials.signing_key)
+    elif change == "token":
+        credentials = type(credentials)(token="pfs_forged", signing_key=credentials.signing_key)
+    elif change == "key":
+        kwargs["key"] = ""
+    elif change == "source":
+        kwargs["source"] = "finance"
+    answer = push(client, BODY, credentials, **kwargs)
+    assert answer.status_code == status
+    assert answer.json()["error"]["code"] == code
+    assert not ImportBatch.objects.exists()
+    assert not MonthlyFact.objects.exists()
+
+
+def test_a_rotated_token_stops_the_old_one(client, rep, credentials):
+    source_token_rotate(actor=None, source="crm")
+    assert push(client, BODY, credentials).status_code == 401
+
+
+def test_a_rejected_push_answers_with_the_reason_and_the_batch(client, rep, credentials):
+    body = csv_text([["负责人", "金额"], ["李明", "1"]]).encode()
+    answer = push(client, body, credentials)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "missing_column"
+    assert ImportBatch.objects.get(pk=error["details"]["batch"]).status == "rejected"
+
+
+def test_batches_and_quarantine_for_hr(client, hrbp, rep, other_team_rep, credentials):
+    body = csv_text(
+        [
+            DEALS_CN_HEADER,
+            *[[f"O{i}", "李明", "甲", "输单", "2025-03-05", ""] for i in range(8)],
+            ["X", "王五", "乙", "赢单", "2025-03-05", "1"],
+        ]
+    ).encode()
+    batch_id = push(client, body, credentials).json()["batch"]
+    hrbp.scope_unit = None  # a push covers the whole organisation: HR of the whole organisation sees it
+    hrbp.save()
+    client.force_login(hrbp)
+    listing = client.get("/api/v1/imports/batches").json()
+    assert [item["batch"] for item in listing["items"]] == [batch_id]
+    assert client.get(f"/api/v1/imports/batches/{batch_id}").json()["rows"]["quarantined"] == 1
+    rows = client.get(f"/api/v1/imports/batches/{batch_id}/quarantine").json()["items"]
+    assert [(row["row"], row["code"], row["raw"]["负责人"]) for row in rows] == [
+        (10, "unknown_employee", "王五")
+    ]
+
+
+@pytest.mark.parametrize(
+    "persona", ["rep", "other_team_rep", "manager", "mentor", "legal", "recruiter", "executive", "sysadmin"]
+)
+def test_nobody_but_hr_reads_batches(client, everyone, persona, credentials):
+    batch_id = push(client, BODY, credentials).json()["batch"]
+    client.force_login(everyone[persona])
+    assert client.get("/api/v1/imports/batches").status_code == 403
+    assert client.get(f"/api/v1/imports/batches/{batch_id}").status_code == 403
+    assert client.get(f"/api/v1/imports/batches/{batch_id}/quarantine").status_code == 403
+
+
+def test_an_upload_through_the_api_with_a_personal_token(client, hrbp, rep):
+    from perfloop.accounts.services import api_token_create
+
+    _, raw = api_token_create(actor=None, user=hrbp, name="script", scopes=["read", "write"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    answer = client.post(
+        "/api/v1/imports/batches",
+        {
+            "file": SimpleUploadedFile("deals.csv", BODY),
+            "source": "crm",
+            "profile": "crm-deals-cn",
+            "first": "2025-03",
+        },
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["rows"]["valid"] == 1
+    assert ImportBatch.objects.get().created_by == hrbp
+
+
+def test_profiles_and_sources(client, hrbp, sysadmin, rep):
+    client.force_login(hrbp)
+    names = {profile["name"] for profile in client.get("/api/v1/imports/profiles").json()}
+    assert {
+        "crm-deals-cn",
+        "crm-opportunities-en",
+        "finance-collections-cn",
+        "lms-attendance",
+        "hr-roster-cn",
+    } <= names
+    client.force_login(sysadmin)
+    token = client.post("/api/v1/imports/sources/finance/token")
+    assert token.status_code == 200
+    assert token.json()["token"].startswith("pfs_")
+    sources = {s["code"]: s for s in client.get("/api/v1/imports/sources").json()}
+    assert sources["finance"]["has_push_token"] is True
+    assert "token" not in json.dumps(sources["finance"]).replace("push_token", "").replace("token_prefix", "")
+    client.force_login(rep)
+    assert client.post("/api/v1/imports/sources/crm/token").status_code == 403

@@ -1,0 +1,165 @@
+"""Import pages: upload → preview → confirm → summary; fix and resubmit; error report safe to open."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from perfloop.imports.models import ImportBatch, QuarantinedRow
+from perfloop.imports.services import import_file
+from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
+from perfloop.metrics.models import MonthlyFact
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    ["O1", "李明", '=HYPERLINK("http://evil","x")', "赢单", "2025-03-05", "1"],
+    *[[f"O{i}", "陈静", f"客户{i}", "输单", "2025-03-06", ""] for i in range(2, 10)],
+    ["O10", "李明", "乙公司", "赢单", "2025-03-07", "2"],
+]
+
+
+@pytest.fixture
+def hr(hrbp):
+    hrbp.scope_unit = None
+    hrbp.save()
+    return hrbp
+
+
+def test_upload_preview_confirm_and_summary(
+    client, hr, rep, other_team_rep, django_capture_on_commit_callbacks
+):
+    client.force_login(hr)
+    assert client.get("/imports/").status_code == 200
+    upload = client.post(
+        "/imports/upload/",
+        {
+            "source": "crm",
+            "profile": "crm-deals-cn",
+            "first": "2025-03",
+            "last": "2025-03",
+            "file": SimpleUploadedFile("deals.csv", csv_text([DEALS_CN_HEADER, *ROWS]).encode("gbk")),
+        },
+    )
+    assert upload.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.RECEIVED
+    preview = client.get(upload["Location"]).content.decode()
+    assert "成交金额（万元）" in preview
+    assert "owner" in preview
+    assert "formula" in preview
+    assert not MonthlyFact.objects.exists()  # nothing applied before the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(f"/imports/batches/{batch.pk}/confirm/")
+    assert confirmed.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED
+    progress = client.get(f"/imports/batches/{batch.pk}/progress/", headers={"HX-Request": "true"})
+    assert progress["HX-Refresh"] == "true"
+    page = client.get(f"/imports/batches/{batch.pk}/").content.decode()
+    assert "formula_in_cell" in page
+    assert (
+        MonthlyFact.objects.filter(employee=rep.employee, kpi__code="revenue").exists() is False
+    )  # withheld
+
+
+def test_pages_need_no_inline_script_or_style(client, hr, rep, other_team_rep):
+    outcome = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    client.force_login(hr)
+    for url in ("/imports/", f"/imports/batches/{outcome.batch.pk}/"):
+        html = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert " style=" not in html, url
+
+
+def test_the_error_report_cannot_run_formulas(client, hr, rep, other_team_rep):
+    outcome = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    client.force_login(hr)
+    answer = client.get(f"/imports/batches/{outcome.batch.pk}/errors.xlsx")
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no formula cell anywhere
+    import fastexcel
+
+    grid = fastexcel.read_excel(answer.content).load_sheet(0, header_row=None).to_polars()
+    cells = [str(value) for row in grid.iter_rows() for value in row if value is not None]
+    assert '\'=HYPERLINK("http://evil","x")' in cells
+    assert not any(cell.startswith("=") for cell in cells)
+    csv_answer = client.get(f"/imports/batches/{outcome.batch.pk}/rows.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_answer
+    assert ",=HYPERLINK" not in csv_answer
+
+
+def test_fix_and_resubmit_through_the_pages(client, hr, rep, other_team_rep):
+    outcome = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    row = outcome.batch.quarantined_rows.get()
+    client.force_login(hr)
+    form = client.get(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/")
+    assert form.status_code == 200
+    fields = {f"c{index}": value for index, value in enumerate(ROWS[0])}
+    fields["c2"] = "甲公司"
+    assert client.post(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/", fields).status_code == 302
+    answer = client.post(f"/imports/batches/{outcome.batch.pk}/resubmit/")
+    assert answer.status_code == 302
+    row.refresh_from_db()
+    assert row.state == QuarantinedRow.State.RESUBMITTED
+    assert MonthlyFact.objects.get(employee=rep.employee, kpi__code="revenue").value == 30000
+
+
+@pytest.mark.parametrize(
+    "persona", ["rep", "other_team_rep", "manager", "mentor", "legal", "recruiter", "executive", "sysadmin"]
+)
+def test_only_hr_sees_the_import_pages(client, everyone, persona):
+    outcome = import_file(
+        actor=None,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    row = outcome.batch.quarantined_rows.first()
+    client.force_login(everyone[persona])
+    for url in (
+        "/imports/",
+        f"/imports/batches/{outcome.batch.pk}/",
+        f"/imports/batches/{outcome.batch.pk}/errors.xlsx",
+        f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/imports/batches/{outcome.batch.pk}/resubmit/").status_code == 403
+
+
+def test_a_scoped_hrbp_does_not_see_another_importers_batch(client, hrbp, rep, other_team_rep):
+    outcome = import_file(
+        actor=None,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    client.force_login(hrbp)
+    assert client.get(f"/imports/batches/{outcome.batch.pk}/").status_code == 404
+    assert client.get("/imports/").content.decode().count("/imports/batches/") == 0

@@ -1,0 +1,276 @@
+"""Import pages: upload → preview and mapping → confirm → progress → summary, quarantine, error report.
+
+Every view is parse → access check → service or selector → render. Batches the viewer may not see answer
+404 like missing ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from perfloop.accounts.models import User
+from perfloop.core.errors import DomainError, NotFound, PermissionDenied
+from perfloop.imports import people, reports
+from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
+from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
+from perfloop.imports.policies import can_import_data
+from perfloop.imports.problems import describe, fix_for
+from perfloop.imports.selectors import (
+    batch_get_for,
+    batch_list_for,
+    fact_change_list_for,
+    profile_list,
+    quarantined_row_get_for,
+    quarantined_row_list_for,
+    source_list_for,
+)
+from perfloop.imports.services import (
+    batch_summary,
+    import_batch_confirm,
+    import_preview,
+    import_upload,
+    invitation_accept,
+    presets_install,
+    quarantine_resubmit,
+    quarantined_row_fix,
+)
+
+ROWS_SHOWN = 200
+View = Callable[..., HttpResponse]
+
+
+def importer_only(view: View) -> View:
+    """Signed in, allowed to import; domain errors become 404 / 403 pages."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_import_data(request.user):
+            raise DjangoPermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc.message)) from exc
+
+    return wrapped
+
+
+def _viewer(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _upload_form(request: HttpRequest, data: Any = None, files: Any = None) -> UploadForm:
+    presets_install()
+    sources = [(s.code, f"{s.name} ({s.code})") for s in source_list_for(viewer=_viewer(request))]
+    if not sources:
+        sources = [("crm", "CRM"), ("finance", "Finance"), ("lms", "LMS"), ("hris", "HR system")]
+    profiles = [(p.name, f"{p.label or p.name} — {p.name}") for p in profile_list()]
+    return UploadForm(data, files, sources=sources, profiles=profiles)
+
+
+@importer_only
+def index(request: HttpRequest) -> HttpResponse:
+    batches = batch_list_for(viewer=_viewer(request))[:100]
+    return render(request, "imports/index.html", {"batches": batches, "form": _upload_form(request)})
+
+
+@importer_only
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    form = _upload_form(request, request.POST, request.FILES)
+    if not form.is_valid():
+        batches = batch_list_for(viewer=_viewer(request))[:100]
+        return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
+    uploaded = form.cleaned_data["file"]
+    try:
+        batch = import_upload(
+            actor=_viewer(request),
+            source=form.cleaned_data["source"],
+            profile=form.cleaned_data["profile"],
+            data=uploaded.read(),
+            file_name=uploaded.name,
+            first=form.cleaned_data["first"],
+            last=form.cleaned_data["last"],
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound | PermissionDenied):
+            raise
+        form.add_error(None, str(exc.message))
+        batches = batch_list_for(viewer=_viewer(request))[:100]
+        return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
+    return redirect("imports:batch", batch_id=batch.pk)
+
+
+def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "pk": row.pk,
+            "row_number": row.row_number,
+            "column": row.column,
+            "raw_value": row.raw_value,
+            "code": row.code,
+            "message": describe(row.code, row.details, translate=_),
+            "fix": fix_for(row.code, translate=_),
+            "state": row.get_state_display(),
+            "is_open": row.state != QuarantinedRow.State.RESUBMITTED,
+        }
+        for row in rows
+    ]
+
+
+@importer_only
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    batch = batch_get_for(viewer=viewer, batch_id=batch_id)
+    context: dict[str, Any] = {"batch": batch, "summary": batch_summary(batch)}
+    if batch.status == ImportBatch.Status.RECEIVED:
+        upload = ImportFile.objects.filter(batch=batch).first()
+        if upload is not None:
+            context["preview"] = import_preview(
+                data=bytes(upload.content),
+                file_name=batch.file_name,
+                profile=batch.profile or batch.profile_name,
+            )
+    rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
+    context["rows"] = _problem_rows(rows)
+    context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
+    context["changes"] = list(fact_change_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
+    context["warnings"] = [
+        {
+            "message": describe(w["code"], w.get("details"), translate=_),
+            "fix": fix_for(w["code"], translate=_),
+        }
+        for w in batch.warnings
+    ]
+    if batch.error_code:
+        context["error_fix"] = fix_for(batch.error_code, translate=_)
+    return render(request, "imports/batch.html", context)
+
+
+@importer_only
+@require_POST
+def confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    batch = import_batch_confirm(actor=viewer, batch=batch_get_for(viewer=viewer, batch_id=batch_id))
+    return redirect("imports:batch", batch_id=batch.pk)
+
+
+@importer_only
+def progress(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = batch_get_for(viewer=_viewer(request), batch_id=batch_id)
+    response = render(request, "imports/batch.html#progress", {"batch": batch})
+    if batch.status not in {ImportBatch.Status.RECEIVED, ImportBatch.Status.PROCESSING}:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@importer_only
+def error_report(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    batch = batch_get_for(viewer=viewer, batch_id=batch_id)
+    rows = quarantined_row_list_for(viewer=viewer, batch=batch)
+    report = reports.error_report_xlsx(
+        (
+            {
+                "row_number": row.row_number,
+                "column": row.column,
+                "raw_value": row.raw_value,
+                "code": row.code,
+                "message": describe(row.code, row.details, translate=_),
+                "fix": fix_for(row.code, translate=_),
+                "raw": row.raw,
+            }
+            for row in rows.iterator()
+        ),
+        header=list(batch.header),
+        title=f"#{batch.pk} {batch.file_name}",
+    )
+    response = HttpResponse(
+        report, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
+    return response
+
+
+@importer_only
+def rows_export(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The quarantined rows as the file had them (CSV), to fix in a spreadsheet and import again."""
+    viewer = _viewer(request)
+    batch = batch_get_for(viewer=viewer, batch_id=batch_id)
+    header = list(batch.header)
+    rows = quarantined_row_list_for(viewer=viewer, batch=batch)
+    body = reports.rows_csv(
+        ["row", *header],
+        ([row.row_number, *[row.raw.get(name) for name in header]] for row in rows.iterator()),
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rows.csv"'
+    return response
+
+
+@importer_only
+def row_fix(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    batch = batch_get_for(viewer=viewer, batch_id=batch_id)
+    row = quarantined_row_get_for(viewer=viewer, batch=batch, row_id=row_id)
+    current = row.fixed_values or row.raw
+    form = RowFixForm(request.POST or None, header=list(batch.header), initial_values=current)
+    if request.method == "POST" and form.is_valid():
+        quarantined_row_fix(actor=viewer, row=row, values=form.values())
+        messages.success(
+            request,
+            _("Row %(row)s is fixed; resubmit the batch's fixes to apply them.") % {"row": row.row_number},
+        )
+        return redirect("imports:batch", batch_id=batch.pk)
+    problems = [
+        {**error, "message": describe(error["code"], error.get("details"), translate=_)}
+        for error in row.errors
+    ]
+    return render(
+        request, "imports/row_fix.html", {"batch": batch, "row": row, "form": form, "problems": problems}
+    )
+
+
+@importer_only
+@require_POST
+def resubmit(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    batch = batch_get_for(viewer=viewer, batch_id=batch_id)
+    try:
+        outcome = quarantine_resubmit(actor=viewer, batch=batch)
+    except DomainError as exc:
+        if isinstance(exc, NotFound | PermissionDenied):
+            raise
+        messages.error(request, str(exc.message))
+        return redirect("imports:batch", batch_id=batch.pk)
+    return redirect("imports:batch", batch_id=outcome.batch.pk)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The first sign-in: the invited person chooses a password, then is signed in."""
+    pending = people.invitation_token_valid(token)
+    if pending is None:
+        return render(request, "imports/invitation.html", {"invalid": True}, status=404)
+    form = FirstPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(raw_token=token, password=form.cleaned_data["password"])
+        except DomainError as exc:
+            form.add_error("password", str(exc.message))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("home")
+    return render(request, "imports/invitation.html", {"form": form, "person": pending.user})
