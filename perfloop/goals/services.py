@@ -185,7 +185,7 @@ def _require_current_version(goal: Goal, version: int) -> None:
 def _locked(goal: Goal) -> Goal:
     """The goal re-read inside the transaction (row-locked on PostgreSQL), so two answers cannot race."""
     return (
-        Goal.objects.select_for_update().select_related("employee", "kpi", "current_version").get(pk=goal.pk)
+        Goal.objects.select_for_update(of=("self",)).select_related("employee", "kpi", "current_version").get(pk=goal.pk)
     )
 
 
@@ -550,7 +550,7 @@ def goals_set_bulk(
         for g in _in_chunks(
             people,
             lambda ids: (
-                Goal.objects.select_for_update()
+                Goal.objects.select_for_update(of=("self",))
                 .select_related("current_version")
                 .filter(employee_id__in=ids, month__gte=first, month__lte=last, kpi_id__in=kpis)
             ),
@@ -791,7 +791,7 @@ def goals_publish(*, actor: Any, goals: Sequence[Goal], channel: str = Channel.W
     locked = _in_chunks(
         [g.pk for g in goals],
         lambda ids: (
-            Goal.objects.select_for_update().select_related("kpi", "current_version").filter(pk__in=ids)
+            Goal.objects.select_for_update(of=("self",)).select_related("kpi", "current_version").filter(pk__in=ids)
         ),
     )
     goal_transition(goals=locked, action=GoalAction.PUBLISH, actor=actor, channel=channel)
@@ -843,7 +843,7 @@ def goals_confirm_bulk(
     if not getattr(actor, "is_authenticated", False):
         raise NotFound("No such goal in your scope.")
     goals = list(
-        Goal.objects.select_for_update()
+        Goal.objects.select_for_update(of=("self",))
         .select_related("employee", "kpi", "current_version")
         .filter(pk__in=list(versions), employee__user_id=actor.pk)
     )
