@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -185,7 +185,9 @@ def _require_current_version(goal: Goal, version: int) -> None:
 def _locked(goal: Goal) -> Goal:
     """The goal re-read inside the transaction (row-locked on PostgreSQL), so two answers cannot race."""
     return (
-        Goal.objects.select_for_update(of=("self",)).select_related("employee", "kpi", "current_version").get(pk=goal.pk)
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("employee", "kpi", "current_version")
+        .get(pk=goal.pk)
     )
 
 
@@ -791,7 +793,9 @@ def goals_publish(*, actor: Any, goals: Sequence[Goal], channel: str = Channel.W
     locked = _in_chunks(
         [g.pk for g in goals],
         lambda ids: (
-            Goal.objects.select_for_update(of=("self",)).select_related("kpi", "current_version").filter(pk__in=ids)
+            Goal.objects.select_for_update(of=("self",))
+            .select_related("kpi", "current_version")
+            .filter(pk__in=ids)
         ),
     )
     goal_transition(goals=locked, action=GoalAction.PUBLISH, actor=actor, channel=channel)
@@ -1780,7 +1784,11 @@ def goals_record_agreed_bulk(*, actor: Any, records: Sequence[AgreedGoal]) -> Re
     for goal, final in zip(goals, finals, strict=True):
         goal.current_version = final
         goal.confirmed_version = final
-    Goal.objects.bulk_update(goals, ["current_version", "confirmed_version"], batch_size=_CHUNK)
+    # One UPDATE per chunk pointing every goal at its newest version (bulk_update would send a CASE
+    # expression per row).
+    newest = Subquery(GoalVersion.objects.filter(goal=OuterRef("pk")).order_by("-number").values("pk")[:1])
+    for chunk in _chunks([g.pk for g in goals]):
+        Goal.objects.filter(pk__in=chunk).update(current_version=newest, confirmed_version=newest)
 
     events: list[GoalEvent] = []
     first_versions = iter([v for v in versions if v.number == 1])

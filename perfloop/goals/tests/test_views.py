@@ -268,3 +268,142 @@ def test_a_plan_is_created_split_and_applied_from_the_pages(hrbp, org, rep, othe
     plan.refresh_from_db()
     assert plan.status == TargetPlan.Status.APPLIED
     assert Goal.objects.filter(kpi=kpi(), month__gte=MARCH).exists()
+
+
+@pytest.fixture
+def site(everyone, org, goals):
+    manager, hrbp, rep = everyone["manager"], everyone["hrbp"], everyone["rep"]
+    disputed = published_goal(actor=manager, employee=rep.employee, code="follow_ups", value="40")
+    services.goal_dispute(actor=rep, goal=disputed, version=1, comment="太多")
+    draft = draft_goal(actor=manager, employee=rep.employee, code="new_customers", value="3")
+    template = services.template_create(actor=hrbp, name="标准", lines={"revenue": Decimal(80000)})
+    plan = services.plan_create(
+        actor=hrbp, year=2025, kpi=kpi(), root_unit=org.sales, target=Decimal(1200000)
+    )
+    return {
+        "goal": goals["rep"],
+        "disputed": disputed,
+        "draft": draft,
+        "template": template,
+        "plan": plan,
+        "rep": rep.employee.pk,
+        "east": org.team_east.pk,
+    }
+
+
+def _everything():
+    return (
+        list(Goal.objects.order_by("pk").values_list("pk", "status", "value", "version_count")),
+        GoalEvent.objects.count(),
+        list(GoalTemplate.objects.values_list("pk", "name", "is_active")),
+        list(TargetPlan.objects.values_list("pk", "status")),
+        list(TargetPlan.objects.values_list("nodes__pk", "nodes__amount")),
+    )
+
+
+READERS = {"rep", "manager", "hrbp"}
+SETTERS = {"manager", "hrbp"}
+# name → (method, url, form data, personas allowed)
+PAGES = {
+    "team": ("get", lambda s: f"/goals/team/{s['east']}/?month=2025-03", None, SETTERS),
+    "goal": ("get", lambda s: f"/goals/goals/{s['goal'].pk}/", None, READERS),
+    "record": ("get", lambda s: f"/goals/people/{s['rep']}/2025-03/", None, READERS),
+    "templates": ("get", lambda s: "/goals/templates/", None, SETTERS),
+    "template": ("get", lambda s: f"/goals/templates/{s['template'].pk}/", None, SETTERS),
+    "preview": (
+        "get",
+        lambda s: f"/goals/templates/{s['template'].pk}/preview/?org_unit={s['east']}",
+        None,
+        SETTERS,
+    ),
+    "plans": ("get", lambda s: "/goals/plans/", None, SETTERS),
+    "plan": ("get", lambda s: f"/goals/plans/{s['plan'].pk}/", None, {"hrbp"}),
+    "summary": ("get", lambda s: "/goals/summary/?month=2025-03", None, {*SETTERS, "executive"}),
+    "confirm": ("post", lambda s: f"/goals/goals/{s['goal'].pk}/confirm/", lambda s: {"version": 1}, {"rep"}),
+    "dispute": (
+        "post",
+        lambda s: f"/goals/goals/{s['goal'].pk}/dispute/",
+        lambda s: {"version": 1, "comment": "不同意"},
+        {"rep"},
+    ),
+    "confirm_all": (
+        "post",
+        lambda s: "/goals/mine/confirm/",
+        lambda s: {"month": "2025-03", f"goal_{s['goal'].pk}": 1},
+        {"rep"},
+    ),
+    "revise": (
+        "post",
+        lambda s: f"/goals/goals/{s['goal'].pk}/revise/",
+        lambda s: {"value": "76000", "reason": "调整", "version": 1},
+        SETTERS,
+    ),
+    "answer": (
+        "post",
+        lambda s: f"/goals/goals/{s['disputed'].pk}/answer/",
+        lambda s: {"comment": "解释", "value": "35"},
+        SETTERS,
+    ),
+    "publish": ("post", lambda s: f"/goals/goals/{s['draft'].pk}/publish/", lambda s: {}, SETTERS),
+    "grid_save": (
+        "post",
+        lambda s: f"/goals/team/{s['east']}/action/",
+        lambda s: {"action": "save", "month": "2025-04", "kpi": "revenue", f"value_{s['rep']}": "80000"},
+        SETTERS,
+    ),
+    "template_create": (
+        "post",
+        lambda s: "/goals/templates/",
+        lambda s: {"name": "新", "kpi_revenue": "1"},
+        SETTERS,
+    ),
+    "template_update": (
+        "post",
+        lambda s: f"/goals/templates/{s['template'].pk}/",
+        lambda s: {"name": "改", "kpi_revenue": "2", "is_active": "on"},
+        SETTERS,
+    ),
+    "template_assign": (
+        "post",
+        lambda s: f"/goals/templates/{s['template'].pk}/assign/",
+        lambda s: {"org_unit": s["east"], "include_subunits": "on", "first": "2025-06", "last": "2025-06"},
+        SETTERS,
+    ),
+    "plan_create": (
+        "post",
+        lambda s: "/goals/plans/",
+        lambda s: {
+            "year": 2026,
+            "kpi": "revenue",
+            "root_unit": s["east"],
+            "target": "1",
+            "max_overallocation": "10",
+        },
+        SETTERS,
+    ),
+    "plan_split": (
+        "post",
+        lambda s: f"/goals/plans/{s['plan'].pk}/action/",
+        lambda s: {"action": "split"},
+        {"hrbp"},
+    ),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_and_action_admits_only_its_personas_and_the_others_see_and_change_nothing(
+    everyone, site, page, persona
+):
+    method, url, data, allowed = PAGES[page]
+    before = _everything()
+    client = _client(everyone[persona])
+    response = client.get(url(site)) if method == "get" else client.post(url(site), data(site))
+    if persona in allowed:
+        assert response.status_code in (200, 302), (page, response.status_code)
+        return
+    assert response.status_code in (403, 404), (page, response.status_code)
+    body = response.content.decode()
+    assert "75,000" not in body
+    assert 'data-employee="' not in body
+    assert _everything() == before
