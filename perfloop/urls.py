@@ -4,13 +4,15 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from perfloop.api import api
-from perfloop.metrics import views as metrics_views
+from perfloop.monitoring import urls as monitoring_urls
+from perfloop.monitoring import views as monitoring_views
 
 urlpatterns = [
-    path("", metrics_views.home, name="home"),
+    path("", monitoring_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("perfloop.accounts.urls")),
-    path("metrics/", include("perfloop.metrics.urls")),
+    path("dashboards/", include("perfloop.monitoring.urls")),
+    path("metrics/", include(monitoring_urls.metrics_redirects)),
     path("goals/", include("perfloop.goals.urls")),
     path("imports/", include("perfloop.imports.urls")),
     path("separation/", include("perfloop.separation.urls")),

@@ -1,4 +1,4 @@
-"""The HTML pages of metrics: who sees what, what is logged, how numbers read, and what stays constant.
+"""The dashboard pages: who sees what, what is logged, how numbers read, and what stays constant.
 
 Personas come from the root conftest: `manager` heads Team East (rep, mentor), `other_manager` heads
 Team South (other_team_rep); `hrbp` covers Sales, `executive` the company (aggregates only).
@@ -6,7 +6,6 @@ Team South (other_team_rep); `hrbp` covers Sales, `executive` the company (aggre
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import cast
 
@@ -16,53 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from perfloop.audit.models import AuditEvent
-from perfloop.core.months import Month
-from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget
-from perfloop.metrics.presentation import attainment_band, kpi_value, percent
-from perfloop.metrics.services import kpi_default_weights_apply, scorecards_recompute
-from perfloop.org.models import Employee, Position
+from perfloop.metrics.models import Kpi
+from perfloop.metrics.tests.factories import FIRST, LAST, record_performance
+from perfloop.org.models import Employee
 
-FIRST = Month(2025, 1)
-LAST = Month(2025, 6)
 MONTH = f"?month={LAST}"
-
-
-def record_performance(
-    levels: Mapping[Employee, Decimal | Sequence[Decimal]],
-    *,
-    first: Month = FIRST,
-    last: Month = LAST,
-    skip: Iterable = (),
-) -> None:
-    """Facts at level × target for every KPI (lower-is-better inverted), targets at the defaults, then
-    scorecards through the real engine. A level is one Decimal, or one per month from `first`.
-    `skip` holds (employee, month, KPI code) triples left without a fact: missing, not zero."""
-    kpis = list(Kpi.objects.all())
-    skipped = set(skip)
-    for position in Position.objects.all():
-        kpi_default_weights_apply(position=position)
-    facts, targets = [], []
-    for employee, level_or_levels in levels.items():
-        month = first
-        while month <= last:
-            level = (
-                level_or_levels
-                if isinstance(level_or_levels, Decimal)
-                else level_or_levels[month.months_since(first) % len(level_or_levels)]
-            )
-            for kpi in kpis:
-                targets.append(
-                    MonthlyTarget(employee=employee, month=month, kpi=kpi, value=kpi.default_target)
-                )
-                if (employee, month, kpi.code) in skipped:
-                    continue
-                factor = (1 / level) if kpi.direction == "lower" else level
-                value = (kpi.default_target * factor).quantize(Decimal("0.0001"))
-                facts.append(MonthlyFact(employee=employee, month=month, kpi=kpi, value=value, source="crm"))
-            month += 1
-    MonthlyTarget.objects.bulk_create(targets)
-    MonthlyFact.objects.bulk_create(facts)
-    scorecards_recompute(actor=None, first=first, last=last)
 
 
 @pytest.fixture
@@ -80,11 +37,11 @@ def performance(everyone):
 
 
 def team_url(unit, month: str = MONTH) -> str:
-    return reverse("metrics:team_dashboard", kwargs={"unit_id": unit.pk}) + month
+    return reverse("monitoring:team_dashboard", kwargs={"unit_id": unit.pk}) + month
 
 
 def person_url(user, month: str = MONTH) -> str:
-    return reverse("metrics:person", kwargs={"employee_id": user.employee.pk}) + month
+    return reverse("monitoring:person", kwargs={"employee_id": user.employee.pk}) + month
 
 
 # ---------------------------------------------------------------- home
@@ -113,15 +70,15 @@ def test_home_sends_each_role_to_its_start_page(client, org, performance, person
         return
     assert response.status_code == 302
     if expected == "own_page":
-        assert response.url == reverse("metrics:person", kwargs={"employee_id": user.employee.pk})
+        assert response.url == reverse("monitoring:person", kwargs={"employee_id": user.employee.pk})
     elif expected == "team_east":
-        assert response.url == reverse("metrics:team_dashboard", kwargs={"unit_id": org.team_east.pk})
+        assert response.url == reverse("monitoring:team_dashboard", kwargs={"unit_id": org.team_east.pk})
     else:
-        assert response.url == reverse("metrics:org_overview")
+        assert response.url == reverse("monitoring:org_overview")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, org):
-    for url in (reverse("home"), team_url(org.team_east), reverse("metrics:org_overview")):
+    for url in (reverse("home"), team_url(org.team_east), reverse("monitoring:org_overview")):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:sign_in"))
@@ -132,7 +89,7 @@ def test_sysadmin_welcome_page_shows_no_performance_data(client, performance):
     page = client.get(reverse("home")).content.decode()
     assert "不包含任何人的绩效数据" in page
     assert "李明" not in page
-    assert 'href="/metrics/' not in page
+    assert 'href="/dashboards/' not in page
 
 
 # ---------------------------------------------------------------- authorization matrices
@@ -205,7 +162,7 @@ def test_manager_cannot_open_another_team_or_its_people(client, org, performance
 def test_missing_and_forbidden_look_the_same(client, org, performance):
     client.force_login(performance["manager"])
     forbidden = client.get(team_url(org.team_south))
-    missing = client.get(reverse("metrics:team_dashboard", kwargs={"unit_id": 999_999}))
+    missing = client.get(reverse("monitoring:team_dashboard", kwargs={"unit_id": 999_999}))
     assert forbidden.status_code == missing.status_code == 404
     assert "页面不存在" in forbidden.content.decode()
 
@@ -219,7 +176,7 @@ def test_missing_and_forbidden_look_the_same(client, org, performance):
 def test_org_overview_is_closed_to_roles_without_aggregate_scope(client, performance):
     for persona in ("rep", "mentor", "legal", "recruiter", "sysadmin"):
         client.force_login(performance[persona])
-        assert client.get(reverse("metrics:org_overview")).status_code == 404, persona
+        assert client.get(reverse("monitoring:org_overview")).status_code == 404, persona
 
 
 # ---------------------------------------------------------------- team dashboard content
@@ -260,7 +217,7 @@ def test_executive_sees_team_aggregates_but_no_names(client, org, performance):
     assert "heat-map" not in page
     for name in ("李明", "张导师", "王经理"):
         assert name not in page
-    assert "/metrics/people/" not in page
+    assert "/dashboards/people/" not in page
     assert not AuditEvent.objects.filter(action="team_dashboard.view").exists()
 
 
@@ -347,7 +304,7 @@ def test_team_link_shows_only_to_those_who_may_open_the_team(client, performance
     client.force_login(performance["rep"])
     assert client.get(person_url(performance["rep"])).context["team_url"] is None
     client.force_login(performance["manager"])
-    assert client.get(person_url(performance["rep"])).context["team_url"].startswith("/metrics/teams/")
+    assert client.get(person_url(performance["rep"])).context["team_url"].startswith("/dashboards/teams/")
 
 
 def test_month_defaults_to_the_newest_scorecard(client, performance):
@@ -370,7 +327,7 @@ def test_malformed_month_falls_back_with_a_warning(client, org, performance):
 
 def test_hrbp_overview_rolls_teams_up_into_their_parent(client, org, performance):
     client.force_login(performance["hrbp"])
-    response = client.get(reverse("metrics:org_overview") + MONTH)
+    response = client.get(reverse("monitoring:org_overview") + MONTH)
     rows = {row.unit.code: row for row in response.context["rows"]}
     assert set(rows) == {"SALES", "EAST", "SOUTH"}
     assert rows["SALES"].figures.members == rows["EAST"].figures.members + rows["SOUTH"].figures.members
@@ -392,7 +349,7 @@ def test_department_dashboard_sums_its_teams(client, org, performance):
 
 def test_manager_overview_lists_only_their_team(client, org, performance):
     client.force_login(performance["manager"])
-    response = client.get(reverse("metrics:org_overview") + MONTH)
+    response = client.get(reverse("monitoring:org_overview") + MONTH)
     assert [row.unit.code for row in response.context["rows"]] == ["EAST"]
 
 
@@ -431,7 +388,7 @@ def test_sign_in_page_signs_in_and_goes_home(client, performance):
         reverse("accounts:sign_in"), {"username": "rep", "password": "correct-horse-battery"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse(
-        "metrics:person", kwargs={"employee_id": performance["rep"].employee.pk}
+        "monitoring:person", kwargs={"employee_id": performance["rep"].employee.pk}
     )
 
 
@@ -443,7 +400,7 @@ def test_sign_in_with_a_wrong_password_shows_the_error(client, performance):
 
 def test_layout_has_no_inline_scripts_or_styles(client, org, performance):
     client.force_login(performance["manager"])
-    for url in (team_url(org.team_east), person_url(performance["rep"]), reverse("metrics:org_overview")):
+    for url in (team_url(org.team_east), person_url(performance["rep"]), reverse("monitoring:org_overview")):
         page = client.get(url).content.decode()
         assert " style=" not in page
         assert "<style" not in page
@@ -454,7 +411,7 @@ def test_layout_has_no_inline_scripts_or_styles(client, org, performance):
 
 def test_navigation_and_sign_out_follow_the_role(client, performance):
     client.force_login(performance["hrbp"])
-    page = client.get(reverse("metrics:org_overview")).content.decode()
+    page = client.get(reverse("monitoring:org_overview")).content.decode()
     assert "组织概览" in page
     assert "我的团队" not in page
     assert reverse("accounts:sign_out") in page
@@ -464,35 +421,13 @@ def test_navigation_and_sign_out_follow_the_role(client, performance):
     assert "组织概览" not in page
 
 
-# ---------------------------------------------------------------- number formatting
-
-
-@pytest.mark.parametrize(
-    ("code", "raw", "expected"),
-    [
-        ("revenue", Decimal("80000"), "¥80,000"),
-        ("revenue", Decimal("57447.5"), "¥57,448"),
-        ("new_customers", Decimal("3.0000"), "3"),
-        ("new_customers", Decimal("2.6667"), "2.7"),
-        ("conversion_rate", Decimal("0.25"), "25%"),
-        ("conversion_rate", Decimal("0.1388"), "13.9%"),
-        ("feedback_score", Decimal("4.2000"), "4.2"),
-        ("feedback_score", Decimal("3.0166"), "3.02"),
-        ("revenue", None, None),
-    ],
-)
-def test_kpi_values_read_in_their_unit(db, code, raw, expected):
-    assert kpi_value(Kpi.objects.get(code=code), raw) == expected
-
-
-def test_ratios_read_as_percentages_and_missing_stays_missing():
-    assert percent(Decimal("0.875")) == "87.5%"
-    assert percent(Decimal("1")) == "100.0%"
-    assert percent(0.5) == "50.0%"  # SQLite may hand back a float aggregate
-    assert percent(None) is None
-    assert [attainment_band(v) for v in (None, Decimal("0.69"), Decimal("0.7"), Decimal("1"))] == [
-        "none",
-        "low",
-        "mid",
-        "high",
-    ]
+def test_old_metrics_addresses_redirect_permanently_with_their_month(client, org, performance):
+    client.force_login(performance["manager"])
+    for old, new in (
+        (f"/metrics/teams/{org.team_east.pk}/{MONTH}", team_url(org.team_east)),
+        (f"/metrics/people/{performance['rep'].employee.pk}/{MONTH}", person_url(performance["rep"])),
+        ("/metrics/org/", reverse("monitoring:org_overview")),
+    ):
+        response = client.get(old)
+        assert response.status_code == 301
+        assert response.url == new

@@ -20,7 +20,7 @@ from django.conf import settings
 
 from perfloop.accounts.tests.factories import PASSWORD
 from perfloop.core.months import Month
-from perfloop.metrics.tests.test_views import record_performance
+from perfloop.metrics.tests.factories import record_performance
 from perfloop.org.models import Employee
 from perfloop.org.tests.factories import EmployeeFactory
 
@@ -138,7 +138,7 @@ def test_manager_signs_in_reads_the_heat_map_and_drills_to_a_person(page, live_s
     problems = watch_console(page)
     sign_in(page, live_server, "manager")
 
-    assert f"/metrics/teams/{team.pk}/" in page.url
+    assert f"/dashboards/teams/{team.pk}/" in page.url
     assert page.locator("h1").inner_text() == "华东组"
     page.wait_for_selector('[data-chart="heat-map"] canvas')
     page.wait_for_selector('[data-chart="completion-trend"] canvas')
@@ -157,7 +157,7 @@ def test_manager_signs_in_reads_the_heat_map_and_drills_to_a_person(page, live_s
 
     page.click("a.people__link:has-text('李明')")
     page.wait_for_load_state("networkidle")
-    assert "/metrics/people/" in page.url
+    assert "/dashboards/people/" in page.url
     assert page.locator("h1").inner_text() == "李明"
     page.wait_for_selector('[data-chart="kpi-bars"] canvas')
     page.wait_for_timeout(600)
@@ -180,7 +180,7 @@ def test_month_steps_in_place_and_charts_are_redrawn(page, live_server, team):
     page.wait_for_selector('[data-chart="heat-map"] canvas')
 
     page.click("a.monthpicker__step[rel=prev]")
-    page.wait_for_url(f"**/metrics/teams/{team.pk}/?month=2025-05")
+    page.wait_for_url(f"**/dashboards/teams/{team.pk}/?month=2025-05")
     page.wait_for_selector('[data-chart="heat-map"][data-chart-drawn="true"] canvas')
     page.wait_for_timeout(600)
     assert page.locator(".pagehead__meta").first.inner_text().startswith("2025年5月")
@@ -203,11 +203,11 @@ def test_language_switch_turns_the_page_english(page, live_server, team):
 
 def test_executive_sees_the_trend_but_no_heat_map(page, live_server, team, executive):
     sign_in(page, live_server, "executive")
-    page.goto(f"{live_server.url}/metrics/teams/{team.pk}/")
+    page.goto(f"{live_server.url}/dashboards/teams/{team.pk}/")
     page.wait_for_selector('[data-chart="completion-trend"] canvas')
     assert page.locator('[data-chart="heat-map"]').count() == 0
     assert page.get_by_text("李明").count() == 0
-    page.goto(f"{live_server.url}/metrics/org/")
+    page.goto(f"{live_server.url}/dashboards/org/")
     page.wait_for_selector('[data-chart="unit-bars"] canvas')
     page.wait_for_timeout(600)
     assert drawn_pixels(page, '[data-chart="unit-bars"]') > 500

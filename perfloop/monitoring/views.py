@@ -125,16 +125,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.MANAGER:
         unit = _home_unit_for(user)
         if unit is not None:
-            return redirect("metrics:team_dashboard", unit_id=unit.pk)
+            return redirect("monitoring:team_dashboard", unit_id=unit.pk)
     elif user.role in (Role.HRBP, Role.EXECUTIVE):
-        return redirect("metrics:org_overview")
+        return redirect("monitoring:org_overview")
     elif user.role in (Role.REP, Role.MENTOR):
         employee_id = own_employee_id(user)
         if employee_id is not None:
-            return redirect("metrics:person", employee_id=employee_id)
+            return redirect("monitoring:person", employee_id=employee_id)
     return render(
         request,
-        "metrics/welcome.html",
+        "monitoring/welcome.html",
         {"nav_active": "home", "role_label": user.get_role_display(), "has_employee": own_employee_id(user)},
     )
 
@@ -195,7 +195,7 @@ def org_overview(request: HttpRequest) -> HttpResponse:
     }
     return _render_page(
         request,
-        "metrics/org_overview.html",
+        "monitoring/org_overview.html",
         {
             "nav_active": "org",
             "nav": _month_navigation(month, latest),
@@ -303,7 +303,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "people": [
                 {
                     "name": row.employee.name,
-                    "url": reverse("metrics:person", kwargs={"employee_id": row.employee.pk}) + query,
+                    "url": reverse("monitoring:person", kwargs={"employee_id": row.employee.pk}) + query,
                 }
                 for row in rows
             ],
@@ -351,7 +351,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         "streak_warnings": sum(1 for person in people if person.streak >= WARNING_STREAK),
         "first_month": month_title(dashboard.months[0]),
     }
-    return _render_page(request, "metrics/team_dashboard.html", context)
+    return _render_page(request, "monitoring/team_dashboard.html", context)
 
 
 # ---------------------------------------------------------------- person page
@@ -417,7 +417,7 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
         "team_name": local_name(employee.org_unit),
         "position_name": local_name(employee.position),
         "team_url": (
-            reverse("metrics:team_dashboard", kwargs={"unit_id": employee.org_unit_id}) + f"?month={month}"
+            reverse("monitoring:team_dashboard", kwargs={"unit_id": employee.org_unit_id}) + f"?month={month}"
             if team_is_visible
             else None
         ),
@@ -447,4 +447,4 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
             },
         },
     }
-    return _render_page(request, "metrics/person.html", context)
+    return _render_page(request, "monitoring/person.html", context)

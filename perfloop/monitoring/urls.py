@@ -1,0 +1,28 @@
+from collections.abc import Callable
+
+from django.http import HttpResponseBase
+from django.urls import path
+from django.views.generic import RedirectView
+
+from perfloop.monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("org/", views.org_overview, name="org_overview"),
+    path("teams/<int:unit_id>/", views.team_dashboard, name="team_dashboard"),
+    path("people/<int:employee_id>/", views.person_page, name="person"),
+]
+
+
+def _moved(name: str) -> Callable[..., HttpResponseBase]:
+    return RedirectView.as_view(pattern_name=f"monitoring:{name}", permanent=True, query_string=True)
+
+
+# The dashboards lived under /metrics/ before they moved to monitoring; links in old e-mails,
+# notifications and bookmarks keep working.
+metrics_redirects = [
+    path("org/", _moved("org_overview")),
+    path("teams/<int:unit_id>/", _moved("team_dashboard")),
+    path("people/<int:employee_id>/", _moved("person")),
+]
