@@ -79,7 +79,8 @@ def account_key(expr: pl.Expr) -> pl.Expr:
 
 
 def _rows_json(rows: pl.Expr) -> pl.Expr:
-    return pl.concat_str(pl.lit("["), rows.sort().cast(pl.String).str.join(","), pl.lit("]"))
+    """``[2,5,9]`` from a group's row numbers (events arrive in file order, so the list is already sorted)."""
+    return pl.concat_str(pl.lit("["), rows.cast(pl.String).str.join(","), pl.lit("]"))
 
 
 def _quoted(expr: pl.Expr) -> pl.Expr:
@@ -107,6 +108,8 @@ def aggregate(
 ) -> Aggregated:
     """Monthly facts of one kind from its valid, employee-matched events (``employee_id``, ``__month``)."""
     empty_wins = pl.DataFrame(schema=FIRST_WINS_SCHEMA)
+    if ROW in events.columns and not events[ROW].is_sorted():
+        events = events.sort(ROW)
     if kind == "deals":
         return _deals(events, prior_first_wins if prior_first_wins is not None else empty_wins)
     if kind == "collections":
@@ -151,7 +154,12 @@ def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
         value=pl.col("won").cast(DECIMAL) / (pl.col("won") + pl.col("lost")).cast(DECIMAL),
         lineage=_lineage(rows=pl.col("closed_rows"), won=pl.col("won"), lost=pl.col("lost")),
     )
-    wins = closed.filter(won).with_columns(account=account_key(pl.col("account")))
+    wins = closed.filter(won)
+    names = wins["account"].unique().drop_nulls()
+    keys = pl.DataFrame({"account": names}).select(account_key(pl.col("account")))["account"]
+    wins = wins.with_columns(
+        account=pl.col("account").replace_strict(names, keys, default=None, return_dtype=pl.String)
+    )
     first_wins = (
         wins.sort("close_date", ROW)
         .group_by("account", maintain_order=True)

@@ -51,6 +51,27 @@ class Replaced:
     kpis: Sequence[str]
 
 
+def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> int:
+    """Insert many rows without the ORM: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
+
+    Values must already be what the column stores (JSON as text, datetimes aware); ``table`` and ``columns``
+    are constants of the caller, never input.
+    """
+    if not rows:
+        return 0
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper → psycopg cursor
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
 def kpi_ids() -> dict[str, int]:
     return dict(Kpi.objects.values_list("code", "pk"))
 
@@ -75,6 +96,31 @@ def facts_write(
             pl.lit('{"batch":'), pl.lit(str(batch_id)), pl.lit(","), pl.col("lineage").str.strip_prefix("{")
         ),
     ).select("employee_id", "month", "kpi_id", "value", "lineage")
+    months = facts["month"].unique().to_list()
+    kpis = [ids[code] for code in facts["kpi"].unique().to_list()]
+    if not replaced and not MonthlyFact.objects.filter(month__in=months, kpi_id__in=kpis).exists():
+        # Nothing stored for these months and KPIs yet (a first import): no diff to make, insert directly.
+        rows = staged.with_columns(
+            source=pl.lit(source),
+            batch_id=pl.lit(batch_id),
+            version=pl.lit(1),
+            created_at=pl.lit(now),
+            updated_at=pl.lit(now),
+        ).select(
+            "employee_id",
+            "month",
+            "kpi_id",
+            "value",
+            "source",
+            "batch_id",
+            "lineage",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        columns = rows.columns
+        created = bulk_insert(_FACT, columns, rows.rows())
+        return FactWrite(created=created)
     vendor = connection.vendor
     json_cast = "::jsonb" if vendor == "postgresql" else ""
     number_cast = "::numeric" if vendor == "postgresql" else ""

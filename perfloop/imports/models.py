@@ -161,11 +161,16 @@ class ImportFile(models.Model):
 
 
 class BatchEvents(models.Model):
-    """The batch's valid rows, typed, as Parquet: lineage to the row, corrections and restatement diffs."""
+    """The batch's valid rows as the file had them (Parquet): lineage to the cell, corrections, conflicts.
+
+    ``first_wins`` (deals only): each account's first won deal in this batch — the memory that makes "new
+    customer" mean first ever across files. One blob per batch, because it is only ever read whole.
+    """
 
     batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="events")
     data = models.BinaryField()
     rows = models.PositiveIntegerField(default=0)
+    first_wins = models.BinaryField(null=True)
 
     def __str__(self) -> str:
         return f"{self.rows} rows of batch #{self.batch_id}"
@@ -199,27 +204,6 @@ class CoverageClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.month} ← #{self.batch_id}"
-
-
-class AccountWin(models.Model):
-    """An account's first won deal in one batch: the memory that makes 'new customer' mean first ever."""
-
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
-    account = models.CharField(max_length=255)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="account_wins")
-    first_won_on = models.DateField()
-    month = MonthField()
-    employee = models.ForeignKey("org.Employee", null=True, on_delete=models.SET_NULL, related_name="+")
-    row_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["source", "account", "batch"], name="account_win_unique")
-        ]
-        indexes = [models.Index(fields=["source", "account"])]
-
-    def __str__(self) -> str:
-        return f"{self.account} first won {self.first_won_on} (#{self.batch_id})"
 
 
 class FactChange(models.Model):

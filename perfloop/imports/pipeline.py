@@ -25,9 +25,9 @@ from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_scope_for
 from perfloop.core.months import Month, month_range
 from perfloop.imports import aggregation
-from perfloop.imports.facts import FactWrite, Replaced, facts_write
+from perfloop.imports.facts import FactWrite, Replaced, bulk_insert, facts_write
 from perfloop.imports.matching import DIRECTORY_SCHEMA, match_employees
-from perfloop.imports.models import AccountWin, BatchEvents, CoverageClaim, ImportBatch, QuarantinedRow
+from perfloop.imports.models import BatchEvents, CoverageClaim, ImportBatch, QuarantinedRow
 from perfloop.imports.parsers import month_of
 from perfloop.imports.problems import ImportRejected, describe
 from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
@@ -339,18 +339,35 @@ def _check_other_batches(batch: ImportBatch, plan: Plan) -> None:
     )
 
 
+def _wins_of(batch_id: int) -> pl.DataFrame | None:
+    blob = BatchEvents.objects.filter(batch_id=batch_id).values_list("first_wins", flat=True).first()
+    return pl.read_parquet(io.BytesIO(bytes(blob))) if blob else None
+
+
+def _source_wins(source_id: int, *, exclude: int, taken: dict[int, set[tuple[int, str]]]) -> pl.DataFrame:
+    """First wins per account in the other applied batches of a source, minus the months being restated."""
+    frames = []
+    for other in (
+        ImportBatch.objects.filter(source_id=source_id, kind="deals", status=ImportBatch.Status.APPLIED)
+        .exclude(pk=exclude)
+        .values_list("pk", flat=True)
+    ):
+        wins = _wins_of(other)
+        if wins is None or wins.height == 0:
+            continue
+        months = {month for month, _ in taken.get(other, set())}
+        frames.append(
+            wins.filter(~month_of(pl.col("first_won_on")).is_in(list(months))).with_columns(
+                batch_id=pl.lit(other, dtype=pl.Int64)
+            )
+        )
+    schema = {**aggregation.FIRST_WINS_SCHEMA, "batch_id": pl.Int64}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
 def _prior_first_wins(batch: ImportBatch, plan: Plan) -> pl.DataFrame:
     """Each account's earliest win in the other batches of this source (minus what this file restates)."""
-    rows = AccountWin.objects.filter(source_id=batch.source_id).exclude(batch=batch)
-    taken = {(batch_id, month) for batch_id, pairs in plan.takeovers.items() for month, _ in pairs}
-    data = [
-        (account, won_on, employee_id, row_number)
-        for account, won_on, employee_id, row_number, batch_id, month in rows.values_list(
-            "account", "first_won_on", "employee_id", "row_number", "batch_id", "month"
-        )
-        if (batch_id, month.as_int()) not in taken
-    ]
-    return pl.DataFrame(data, schema=aggregation.FIRST_WINS_SCHEMA, orient="row")
+    return _source_wins(batch.source_id, exclude=batch.pk, taken=plan.takeovers).drop("batch_id")
 
 
 def _unit_members(path: str) -> pl.Series:
@@ -483,30 +500,52 @@ def quarantine_write(
         rows = rows[:cap]
     raws = raw_rows(table, pl.Series(rows, dtype=pl.Int64))
     bad_lines = {problem.row: problem.raw for problem in table.bad_rows}
-    objects = []
+    now = timezone.now()
+    records = []
     for row in rows:
         problems = by_row[row]
         primary = problems[0]
         raw = raws.get(row) or ({"_line": bad_lines[row]} if row in bad_lines else {})
-        objects.append(
-            QuarantinedRow(
-                batch=batch,
-                row_number=row,
-                column=primary["column"] or "",
-                field=primary["field"] or "",
-                raw_value="" if primary["value"] is None else str(primary["value"]),
-                code=primary["code"],
-                message=describe(primary["code"], primary["details"]),
-                details=primary["details"],
-                errors=[
-                    {**problem, "message": describe(problem["code"], problem["details"])}
-                    for problem in problems
-                ],
-                raw=raw,
+        records.append(
+            (
+                batch.pk,
+                row,
+                (primary["column"] or "")[:200],
+                (primary["field"] or "")[:40],
+                "" if primary["value"] is None else str(primary["value"]),
+                primary["code"],
+                describe(primary["code"], primary["details"]),
+                json.dumps(primary["details"], ensure_ascii=False, default=str),
+                json.dumps(
+                    [
+                        {**problem, "message": describe(problem["code"], problem["details"])}
+                        for problem in problems
+                    ],
+                    ensure_ascii=False,
+                    default=str,
+                ),
+                json.dumps(raw, ensure_ascii=False, default=str),
+                QuarantinedRow.State.OPEN,
+                now,
+                now,
             )
         )
-    QuarantinedRow.objects.bulk_create(objects, batch_size=2000)
-    return len(objects)
+    columns = [
+        "batch_id",
+        "row_number",
+        "column",
+        "field",
+        "raw_value",
+        "code",
+        "message",
+        "details",
+        "errors",
+        "raw",
+        "state",
+        "created_at",
+        "updated_at",
+    ]
+    return bulk_insert(QuarantinedRow._meta.db_table, [f'"{name}"' for name in columns], records)
 
 
 def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key: str | None) -> None:
@@ -572,48 +611,33 @@ def apply_facts(batch: ImportBatch, plan: Plan, now: dt.datetime) -> tuple[FactW
 
 
 def _account_history_write(batch: ImportBatch, plan: Plan, now: dt.datetime, written: FactWrite) -> set[int]:
-    """Record this batch's first wins, rebuild restated batches' ones, recount other months' new customers."""
+    """Keep this batch's first wins, rebuild restated batches' ones, recount other months' new customers."""
     if plan.first_wins is None:
         return set()
-    restated = list(plan.takeovers)
-    AccountWin.objects.filter(batch_id__in=restated).delete()
-    for other_id in restated:
+    for other_id in plan.takeovers:
         kept = _active_months(other_id, set())
         events = typed_events(ImportBatch.objects.get(pk=other_id)) if kept else None
-        if events is None:
-            continue
-        wins = events.filter(pl.col("stage") == "won", pl.col("__month").is_in(list(kept)))
-        _account_wins_insert(
-            other_id, batch.source_id, aggregation.aggregate(wins, kind="deals", months=[]).first_wins
+        wins = None
+        if events is not None:
+            won = events.filter(pl.col("stage") == "won", pl.col("__month").is_in(list(kept)))
+            wins = aggregation.aggregate(won, kind="deals", months=[]).first_wins
+        BatchEvents.objects.filter(batch_id=other_id).update(
+            first_wins=_parquet(wins) if wins is not None else None
         )
-    _account_wins_insert(
-        batch.pk, batch.source_id, plan.first_wins.filter(pl.col("employee_id").is_not_null())
-    )
-    if not AccountWin.objects.filter(source_id=batch.source_id).exclude(batch=batch).exists():
+    own = plan.first_wins.filter(pl.col("employee_id").is_not_null())
+    BatchEvents.objects.filter(batch=batch).update(first_wins=_parquet(own))
+    others = _source_wins(batch.source_id, exclude=batch.pk, taken={})
+    if others.height == 0:
         return set()
-    return _new_customers_recount(batch, now, written)
-
-
-def _account_wins_insert(batch_id: int, source_id: int, wins: pl.DataFrame) -> None:
-    if wins.height == 0:
-        return
-    AccountWin.objects.bulk_create(
-        [
-            AccountWin(
-                source_id=source_id,
-                account=account[:255],
-                batch_id=batch_id,
-                first_won_on=won_on,
-                month=Month.of(won_on),
-                employee_id=employee_id,
-                row_number=row,
-            )
-            for account, won_on, employee_id, row in wins.select(
-                "account", "first_won_on", "employee_id", ROW
-            ).iter_rows()
-        ],
-        batch_size=5000,
+    return _new_customers_recount(
+        batch, now, written, pl.concat([others, own.with_columns(batch_id=pl.lit(batch.pk, dtype=pl.Int64))])
     )
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", compression_level=1, statistics=False)
+    return buffer.getvalue()
 
 
 def stored_table(batch: ImportBatch) -> RawTable | None:
@@ -643,23 +667,13 @@ def typed_events(batch: ImportBatch) -> pl.DataFrame | None:
     )
 
 
-def _new_customers_recount(batch: ImportBatch, now: dt.datetime, written: FactWrite) -> set[int]:
+def _new_customers_recount(
+    batch: ImportBatch, now: dt.datetime, written: FactWrite, all_wins: pl.DataFrame
+) -> set[int]:
     """An account counts as new once, in the month of its first win across all files: when this batch moved
     a first win, the new-customer facts of the other batches' months follow (a visible restatement)."""
-    wins = pl.DataFrame(
-        list(
-            AccountWin.objects.filter(source_id=batch.source_id).values_list(
-                "account", "first_won_on", "batch_id", "employee_id", "row_number"
-            )
-        ),
-        schema={
-            "account": pl.String,
-            "won_on": pl.Date,
-            "batch_id": pl.Int64,
-            "employee_id": pl.Int64,
-            "row": pl.Int64,
-        },
-        orient="row",
+    wins = all_wins.select(
+        "account", pl.col("first_won_on").alias("won_on"), "batch_id", "employee_id", pl.col(ROW).alias("row")
     )
     firsts = wins.sort("won_on", "batch_id", "row").group_by("account", maintain_order=True).first()
     firsts = firsts.with_columns(month=month_of(pl.col("won_on")))

@@ -565,8 +565,8 @@ def _apply_plan(
     now = timezone.now()
     report("writing", 0.75)
     batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
-    written, touched = pipeline.apply_facts(batch, plan, now)
     pipeline.events_write(batch, plan.table, plan.events, plan.spec.kind.record_key)
+    written, touched = pipeline.apply_facts(batch, plan, now)
     # The point of no return is the commit below: a crash before it (even here) leaves no trace.
     report("committing", 0.9)
     mapping = map_columns(plan.table.header, plan.spec)

@@ -70,7 +70,6 @@ def _import(path: str, *, through: bool) -> None:
 
 def _check() -> None:
     from perfloop.imports.models import (
-        AccountWin,
         BatchEvents,
         CoverageClaim,
         FactChange,
@@ -85,7 +84,6 @@ def _check() -> None:
                 "facts": MonthlyFact.objects.count(),
                 "claims": CoverageClaim.objects.count(),
                 "quarantined": QuarantinedRow.objects.count(),
-                "account_wins": AccountWin.objects.count(),
                 "events": BatchEvents.objects.count(),
                 "changes": FactChange.objects.count(),
                 "batches": sorted(ImportBatch.objects.values_list("status", flat=True)),

@@ -35,6 +35,8 @@ def xlsx_bytes(
     """A workbook with an optional merged title row above the table; dates are real Excel dates."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    # A fixed creation time: the same rows make the same bytes (and the same SHA-256).
+    workbook.set_properties({"created": dt.datetime(2025, 4, 1, 9, 0, 0, tzinfo=dt.UTC)})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for name, data, with_title in [(sheet, rows, title), *[(n, d, None) for n, d in extra_sheets]]:
         worksheet = workbook.add_worksheet(name)

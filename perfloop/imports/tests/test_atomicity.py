@@ -90,7 +90,6 @@ def test_a_process_killed_before_the_commit_leaves_nothing_behind(scratch_databa
         "facts": 0,
         "claims": 0,
         "quarantined": 0,
-        "account_wins": 0,
         "events": 0,
         "changes": 0,
         "batches": ["processing"],  # recorded as started, never as applied
