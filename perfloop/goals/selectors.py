@@ -137,6 +137,14 @@ def position_list() -> list[Position]:
 # ---------------------------------------------------------------- goals
 
 
+def visible_goals_for(*, viewer: User) -> QuerySet[Goal]:
+    """Goals of the people in the viewer's scope — a person's own drafts excepted: until published, a
+    goal is still their manager's work."""
+    return Goal.objects.filter(employee__in=employee_scope_for(viewer=viewer)).exclude(
+        employee__user_id=viewer.pk, status=GoalStatus.DRAFT
+    )
+
+
 def goal_list_for(
     *,
     viewer: User,
@@ -149,7 +157,7 @@ def goal_list_for(
     kpi: Kpi | None = None,
 ) -> QuerySet[Goal]:
     """Goals of the people the viewer may see, narrowed by person, team, months, status or KPI."""
-    goals = Goal.objects.filter(employee__in=employee_scope_for(viewer=viewer))
+    goals = visible_goals_for(viewer=viewer)
     if employee is not None:
         goals = goals.filter(employee=employee)
     if team is not None:
@@ -171,7 +179,8 @@ def goal_list_for(
 
 def goal_get_for(*, viewer: User, goal_id: int) -> Goal:
     goal = (
-        Goal.objects.filter(pk=goal_id, employee__in=employee_scope_for(viewer=viewer))
+        visible_goals_for(viewer=viewer)
+        .filter(pk=goal_id)
         .select_related(
             "employee",
             "employee__user",
@@ -239,7 +248,10 @@ class GoalRecord:
 def goal_record_for(*, viewer: User, employee_id: int, month: Month) -> GoalRecord:
     """One person's month: each target, who set it, on what basis, and when and how it was agreed."""
     employee = employee_get_for(viewer=viewer, employee_id=employee_id)
-    goals = {g.kpi_id: g for g in Goal.objects.filter(employee=employee, month=month).select_related("kpi")}
+    goals = {
+        g.kpi_id: g
+        for g in visible_goals_for(viewer=viewer).filter(employee=employee, month=month).select_related("kpi")
+    }
     versions: dict[int, list[GoalVersion]] = defaultdict(list)
     for version in (
         GoalVersion.objects.filter(goal__in=goals.values())

@@ -754,6 +754,15 @@ def record(request: HttpRequest, employee_id: int, month: str) -> HttpResponse:
         period = Month.parse(month)
     except MonthError as exc:
         raise Http404(str(exc)) from exc
+    chosen = _month_param(request, period)
+    if chosen != period:
+        # The month picker asks with ?month=…; the record's address keeps the month in its path.
+        url = reverse("goals:record", kwargs={"employee_id": employee_id, "month": str(chosen)})
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     goal_record = selectors.goal_record_for(viewer=user, employee_id=employee_id, month=period)
     audit_view(
         actor=user,

@@ -254,9 +254,11 @@ def test_the_goal_list_is_scoped_to_the_caller(everyone, world, persona, names):
     assert {item["employee_name"] for item in response.json()["items"]} == names
 
 
-def test_the_rep_does_not_see_their_drafts_in_my_goals_but_the_list_marks_them(everyone, world):
-    items = _client(everyone["rep"]).get(f"{B}/?status=draft").json()["items"]
-    assert [i["kpi"] for i in items] == ["new_customers"]
+def test_a_person_does_not_see_their_own_drafts_until_they_are_published(everyone, world):
+    rep, manager = _client(everyone["rep"]), _client(everyone["manager"])
+    assert rep.get(f"{B}/?status=draft").json()["items"] == []
+    assert rep.get(f"{B}/{world['draft'].pk}").status_code == 404
+    assert [i["kpi"] for i in manager.get(f"{B}/?status=draft").json()["items"]] == ["new_customers"]
 
 
 def test_the_record_is_one_call_with_target_setter_basis_and_confirmation(everyone, world):

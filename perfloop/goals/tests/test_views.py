@@ -391,19 +391,29 @@ PAGES = {
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("entry", PAGES)
 def test_every_page_and_action_admits_only_its_personas_and_the_others_see_and_change_nothing(
-    everyone, site, page, persona
+    everyone, site, entry, persona
 ):
-    method, url, data, allowed = PAGES[page]
+    method, url, data, allowed = PAGES[entry]
     before = _everything()
     client = _client(everyone[persona])
     response = client.get(url(site)) if method == "get" else client.post(url(site), data(site))
     if persona in allowed:
-        assert response.status_code in (200, 302), (page, response.status_code)
+        assert response.status_code in (200, 302), (entry, response.status_code)
         return
-    assert response.status_code in (403, 404), (page, response.status_code)
+    assert response.status_code in (403, 404), (entry, response.status_code)
     body = response.content.decode()
     assert "75,000" not in body
     assert 'data-employee="' not in body
     assert _everything() == before
+
+
+def test_the_month_picker_of_the_record_moves_to_the_other_months_address(manager, rep, goals):
+    client = _client(manager)
+    url = f"/goals/people/{rep.employee.pk}/2025-03/"
+    response = client.get(url + "?month=2025-04")
+    assert response.status_code == 302
+    assert response["Location"] == f"/goals/people/{rep.employee.pk}/2025-04/"
+    swapped = client.get(url + "?month=2025-04", headers={"HX-Request": "true"})
+    assert swapped["HX-Redirect"] == f"/goals/people/{rep.employee.pk}/2025-04/"
