@@ -70,11 +70,13 @@ def _mount() -> None:
     from perfloop.goals.api import router as goals_router
     from perfloop.imports.api import router as imports_router
     from perfloop.metrics.api import router as metrics_router
+    from perfloop.monitoring.api import router as monitoring_router
 
     api.add_router("/org/", org_router)
     api.add_router("/metrics/", metrics_router)
     api.add_router("/goals/", goals_router)
     api.add_router("/imports/", imports_router)
+    api.add_router("/monitoring/", monitoring_router)
     try:
         from perfloop.separation.api import router as law_router
     except ImportError:  # the law engine's front door is optional while it is being built
