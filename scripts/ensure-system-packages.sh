@@ -6,7 +6,7 @@ set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing+=(fonts-noto-cjk)
+[[ "$(dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null)" == *"ok installed"* ]] || missing+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 

@@ -14,7 +14,9 @@ def test_a_change_records_actor_action_and_target(hrbp, org):
 
 def test_views_of_personal_data_are_logged_per_person(manager, rep):
     audit_view(actor=manager, action="person.view", subject_employee_id=rep.employee.pk)
-    written = audit_views_bulk(actor=manager, action="team.view", subject_employee_ids=[10_001, 10_002, 10_003], details={})
+    written = audit_views_bulk(
+        actor=manager, action="team.view", subject_employee_ids=[10_001, 10_002, 10_003], details={}
+    )
     assert written == 3
     assert AuditEvent.objects.filter(kind="view", actor=manager).count() == 4
     assert AuditEvent.objects.filter(subject_employee_id=rep.employee.pk).count() == 1
