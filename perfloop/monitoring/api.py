@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
@@ -207,7 +207,7 @@ def rule_list(request: HttpRequest) -> list[RuleOut]:
 
 
 @router.post("/rules", response={201: RuleOut})
-def rule_create(request: HttpRequest, payload: RuleIn) -> tuple[int, RuleOut]:
+def rule_create(request: HttpRequest, payload: RuleIn) -> Status:
     viewer = _viewer(request)
     if not can_edit_alert_rules(viewer):
         raise PermissionDenied("Only HR may change alert rules.")
@@ -215,7 +215,7 @@ def rule_create(request: HttpRequest, payload: RuleIn) -> tuple[int, RuleOut]:
     code = fields.pop("code", None)
     if not code:
         raise MonitoringError("A rule needs a code.", code="missing_code")
-    return 201, _rule_out(alert_rule_create(actor=viewer, code=code, **fields))
+    return Status(201, _rule_out(alert_rule_create(actor=viewer, code=code, **fields)))
 
 
 @router.patch("/rules/{rule_id}", response=RuleOut)
@@ -323,7 +323,7 @@ def webhook_list(request: HttpRequest) -> list[WebhookOut]:
 
 
 @router.post("/webhooks", response={201: WebhookOut})
-def webhook_create(request: HttpRequest, payload: WebhookIn) -> tuple[int, WebhookOut]:
+def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
         raise PermissionDenied("Only HR or a system admin may configure webhooks.")
@@ -331,7 +331,7 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> tuple[int, Webho
     missing = [name for name in ("name", "kind", "url") if not fields.get(name)]
     if missing:
         raise MonitoringError("Missing fields.", code="missing_field", fields=missing)
-    return 201, _webhook_out(webhook_endpoint_create(actor=viewer, **fields))
+    return Status(201, _webhook_out(webhook_endpoint_create(actor=viewer, **fields)))
 
 
 @router.patch("/webhooks/{endpoint_id}", response=WebhookOut)
