@@ -22,7 +22,7 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         try:
-            user = api_token_authenticate(raw=token)
+            user = api_token_authenticate(raw=token, method=request.method or "GET")
         except TokenError:
             return None
         request.user = user

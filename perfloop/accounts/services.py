@@ -40,8 +40,20 @@ def api_token_create(
     return token, raw
 
 
-def api_token_authenticate(*, raw: str) -> User:
-    """The active user behind a bearer token; revoked, expired or unknown tokens fail alike."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TokenScopeError(DomainError):
+    code = "token_scope"
+    http_status = 403
+
+
+def api_token_authenticate(*, raw: str, method: str = "GET") -> User:
+    """The active user behind a bearer token; revoked, expired or unknown tokens fail alike.
+
+    A token without the ``write`` scope may only read: a reporting integration
+    that leaks its token must not be able to change goals or close a month.
+    """
     token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
     now = timezone.now()
     if (
@@ -51,6 +63,8 @@ def api_token_authenticate(*, raw: str) -> User:
         or not token.user.is_active
     ):
         raise TokenError("The API token is unknown, expired or revoked.")
+    if method.upper() not in SAFE_METHODS and "write" not in token.scopes:
+        raise TokenScopeError("This API token may only read; ask for a token with the write scope.")
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 

@@ -168,3 +168,20 @@ def test_openapi_document_is_served(scored):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/metrics/scorecards" in paths
+
+
+def test_a_read_only_token_cannot_write_and_a_write_token_can(scored):
+    hrbp = scored["hrbp"]
+    _, read_only = api_token_create(actor=hrbp, user=hrbp, name="bi", scopes=["read"])
+    _, writer = api_token_create(actor=hrbp, user=hrbp, name="ops", scopes=["read", "write"])
+    body = json.dumps({"first": "2025-01", "last": "2025-03"})
+    url = "/api/v1/metrics/scorecards/recompute"
+    denied = Client().post(
+        url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {read_only}"
+    )
+    assert denied.status_code == 403
+    assert denied.json()["error"]["code"] == "token_scope"
+    allowed = Client().post(
+        url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {writer}"
+    )
+    assert allowed.status_code == 200
