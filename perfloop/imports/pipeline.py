@@ -548,9 +548,12 @@ def quarantine_write(
     return bulk_insert(QuarantinedRow._meta.db_table, [f'"{name}"' for name in columns], records)
 
 
-def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key: str | None) -> None:
-    """Keep the batch's valid rows as they were in the file (plus person, month and record id): lineage to
-    the cell, resubmission after a fix, and conflict checks of later files all read them back."""
+def events_encode(table: RawTable, events: pl.DataFrame, key: str | None) -> tuple[bytes, int]:
+    """The batch's valid rows as they were in the file (plus person, month and record id), as Parquet:
+    lineage to the cell, resubmission after a fix, and conflict checks of later files all read them back.
+
+    Pure CPU work that releases the GIL: the caller runs it beside the database writes.
+    """
     extra = [
         events["employee_id"].alias("__employee_id") if "employee_id" in events.columns else None,
         events["__month"].alias("__month") if "__month" in events.columns else None,
@@ -563,10 +566,17 @@ def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key:
         else table.frame.filter(pl.col(ROW).is_in(events[ROW].implode()))
     )
     buffer = io.BytesIO()
-    rows.write_parquet(buffer, compression="zstd", compression_level=1, statistics=False)
-    BatchEvents.objects.update_or_create(
-        batch=batch, defaults={"data": buffer.getvalue(), "rows": rows.height}
-    )
+    rows.write_parquet(buffer, compression="lz4", statistics=False)
+    return buffer.getvalue(), rows.height
+
+
+def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key: str | None) -> None:
+    data, rows = events_encode(table, events, key)
+    events_save(batch, data, rows)
+
+
+def events_save(batch: ImportBatch, data: bytes, rows: int) -> None:
+    BatchEvents.objects.update_or_create(batch=batch, defaults={"data": data, "rows": rows})
 
 
 def claims_write(batch: ImportBatch, plan: Plan) -> None:

@@ -177,32 +177,50 @@ def read_csv(data: bytes, *, options: ReadOptions | None = None, known: set[str]
     if delimiter is None:
         delimiter = sniff_delimiter(records["record"].head(60).to_list())
     records = _count_fields(records, delimiter)
+    last_row = int(lines[ROW][-1]) if lines.height else 0
+    physical = lines.height
+    del lines
     blank_count = int(records["blank"].sum())
-    records = records.filter(~pl.col("blank"))
-    if records.height == 0:
+    if blank_count == records.height:
         raise ImportRejected("empty_file")
-    head_rows = [_split_csv_line(line, delimiter) for line in records["record"].head(HEADER_SCAN_ROWS)]
-    head_numbers = records[ROW].head(HEADER_SCAN_ROWS).to_list()
+    head = records.lazy().filter(~pl.col("blank")).head(HEADER_SCAN_ROWS).collect()
+    head_rows = [_split_csv_line(line, delimiter) for line in head["record"]]
+    head_numbers = head[ROW].to_list()
     position = _header_position(head_rows, head_numbers, known or set(), options.header_row)
     header = [cell.strip() for cell in head_rows[position]]
     header_row = head_numbers[position]
-    header_line = records["record"][position]
+    header_line = str(head["record"][position])
     width = len(header)
-    body = records.slice(position + 1)
-    repeated = body.filter(pl.col("record") == header_line)[ROW].to_list()
-    body = body.filter(pl.col("record") != header_line)
-    last_row = int(lines[ROW][-1]) if lines.height else 0
+    # Masks instead of filtered copies: a million-line file is not copied four times over.
+    record = pl.col("record")
+    is_header = (record.str.len_bytes() == len(header_line.encode())) & (record == header_line)
+    in_body = (pl.col(ROW) > header_row) & ~pl.col("blank")
+    flags = records.select(
+        repeated=in_body & is_header,
+        good=in_body & ~is_header & (pl.col("fields") == width),
+        bad=in_body & ~is_header & (pl.col("fields") != width),
+    )
     if unclosed is not None:
         problems.append(RowProblem(unclosed[0], "truncated_row", unclosed[1], {}))
-        body = body.filter(pl.col(ROW) != unclosed[0])
-    good = body.filter(pl.col("fields") == width)
-    bad = body.filter(pl.col("fields") != width)
-    for row, record, fields in bad.select(ROW, "record", "fields").iter_rows():
+        not_unclosed = records[ROW] != unclosed[0]
+        flags = flags.with_columns(good=pl.col("good") & not_unclosed, bad=pl.col("bad") & not_unclosed)
+    repeated = records.filter(flags["repeated"])[ROW].to_list()
+    bad = records.filter(flags["bad"])
+    for row, text_of_row, fields in bad.select(ROW, "record", "fields").iter_rows():
         cut_off = row == last_row and not ends_with_newline and fields < width
         code = "truncated_row" if cut_off else ("missing_fields" if fields < width else "extra_fields")
-        problems.append(RowProblem(row, code, record, {"found": fields, "expected": width}))
-    untouched = good.height == lines.height - header_row and records.height == lines.height
-    frame = _split_records(good, delimiter, width, direct=direct if untouched else None, skip=header_row)
+        problems.append(RowProblem(row, code, text_of_row, {"found": fields, "expected": width}))
+    good_count = int(flags["good"].sum())
+    untouched = good_count == physical - header_row and records.height == physical
+    frame = None
+    if untouched and direct is not None:
+        rows = pl.int_range(header_row + 1, physical + 1, eager=True, dtype=pl.Int64).alias(ROW)
+        frame = _split_records(None, delimiter, width, direct=direct, skip=header_row, rows=rows)
+    if frame is None:
+        frame = _split_records(records.filter(flags["good"]), delimiter, width)
+    del records
+    if frame is None:  # pragma: no cover - the re-joined path always returns a frame
+        raise ImportRejected("empty_file")
     frame, header = _drop_empty_unnamed(frame, header)
     return RawTable(
         frame=frame,
@@ -299,17 +317,24 @@ def _split_csv_line(line: str, delimiter: str) -> list[str]:
 
 
 def _split_records(
-    good: pl.DataFrame, delimiter: str, width: int, *, direct: bytes | None = None, skip: int = 0
-) -> pl.DataFrame:
+    good: pl.DataFrame | None,
+    delimiter: str,
+    width: int,
+    *,
+    direct: bytes | None = None,
+    skip: int = 0,
+    rows: pl.Series | None = None,
+) -> pl.DataFrame | None:
     """Split well-formed records into ``c0..cN`` with Polars' CSV reader (quotes and escapes handled).
 
     ``direct``: the original UTF-8 bytes when every line after the header is a good record, so Polars
-    can read the file itself instead of the re-joined records.
+    reads the file itself (``rows`` are then the line numbers) instead of the re-joined records.
     """
     names = [f"c{index}" for index in range(width)]
-    if good.height == 0:
-        return pl.DataFrame(schema={ROW: pl.Int64, **dict.fromkeys(names, pl.String)})
-    if direct is not None:
+    schema = {ROW: pl.Int64, **dict.fromkeys(names, pl.String)}
+    if direct is not None and rows is not None:
+        if rows.len() == 0:
+            return pl.DataFrame(schema=schema)
         frame = pl.read_csv(
             io.BytesIO(direct[3:] if direct.startswith(codecs.BOM_UTF8) else direct),
             has_header=False,
@@ -320,8 +345,11 @@ def _split_records(
             quote_char='"',
             empty_string_is_null=True,
         )
-        if frame.height == good.height:
-            return frame.with_columns(good[ROW]).select(ROW, *names)
+        if frame.height == rows.len():
+            return frame.with_columns(rows).select(ROW, *names)
+        return None  # pragma: no cover - the caller falls back to the re-joined records
+    if good is None or good.height == 0:
+        return pl.DataFrame(schema=schema)
     payload = "\n".join(good["record"].to_list()) if good.height < 64 else good["record"].str.join("\n")[0]
     frame = pl.read_csv(
         io.BytesIO(payload.encode("utf-8")),
@@ -333,8 +361,8 @@ def _split_records(
         empty_string_is_null=True,
     )
     if frame.height != good.height:  # pragma: no cover - defensive: fall back to the stdlib parser
-        rows = [_split_csv_line(record, delimiter) for record in good["record"]]
-        frame = pl.DataFrame(rows, schema=names, orient="row").with_columns(pl.all().replace("", None))
+        split = [_split_csv_line(record, delimiter) for record in good["record"]]
+        frame = pl.DataFrame(split, schema=names, orient="row").with_columns(pl.all().replace("", None))
     return frame.with_columns(good[ROW]).select(ROW, *names)
 
 

@@ -312,3 +312,11 @@ def test_a_shared_name_is_ambiguous_and_lists_the_numbers():
 def test_a_declared_match_mode_uses_only_that_key():
     matched = match_employees(pl.Series(["E002", "张三"]), DIRECTORY, mode="name")
     assert matched["code"].to_list() == ["unknown_employee", None]
+
+
+def test_the_docs_explain_every_error_code_and_preset():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "imports.md").read_text(encoding="utf-8")
+    assert [code for code in PROBLEMS if f"`{code}`" not in text] == []
+    assert [name for name in PRESETS if f"`{name}`" not in text] == []
