@@ -83,6 +83,13 @@ def _rows_json(rows: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit("["), rows.cast(pl.String).str.join(","), pl.lit("]"))
 
 
+def _json_list(rows: pl.Expr) -> pl.Expr:
+    """``[2,5,9]`` from a list column of row numbers."""
+    return pl.concat_str(
+        pl.lit("["), rows.list.eval(pl.element().cast(pl.String)).list.join(","), pl.lit("]")
+    )
+
+
 def _quoted(expr: pl.Expr) -> pl.Expr:
     """Amounts go into lineage as strings: JSON numbers would come back as floats."""
     return pl.concat_str(pl.lit('"'), expr.cast(pl.String), pl.lit('"'))
@@ -140,12 +147,16 @@ def _facts(frame: pl.DataFrame, kpi: str) -> pl.DataFrame:
 def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
     closed = events.filter(pl.col("stage").is_in(["won", "lost"]) & pl.col("__month").is_not_null())
     won = pl.col("stage") == "won"
-    by_person = closed.group_by("employee_id", "__month").agg(
-        revenue=pl.col("amount").filter(won).sum().fill_null(0).cast(DECIMAL),
-        won=won.sum(),
-        lost=(~won).sum(),
-        won_rows=_rows_json(pl.col(ROW).filter(won)),
-        closed_rows=_rows_json(pl.col(ROW)),
+    by_person = (
+        closed.group_by("employee_id", "__month")
+        .agg(
+            revenue=pl.col("amount").filter(won).sum().fill_null(0).cast(DECIMAL),
+            won=won.sum(),
+            lost=(~won).sum(),
+            won_rows=pl.col(ROW).filter(won),
+            closed_rows=pl.col(ROW),
+        )
+        .with_columns(won_rows=_json_list(pl.col("won_rows")), closed_rows=_json_list(pl.col("closed_rows")))
     )
     revenue = by_person.filter(pl.col("won") > 0).with_columns(
         value=pl.col("revenue"), lineage=_lineage(rows=pl.col("won_rows"), deals_won=pl.col("won"))
@@ -160,10 +171,10 @@ def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
     wins = wins.with_columns(
         account=pl.col("account").replace_strict(names, keys, default=None, return_dtype=pl.String)
     )
+    # Rows are in file order, so a stable sort by date leaves ties in row order: the first is the earliest.
     first_wins = (
-        wins.sort("close_date", ROW)
-        .group_by("account", maintain_order=True)
-        .first()
+        wins.sort("close_date", maintain_order=True)
+        .unique("account", keep="first", maintain_order=True)
         .select("account", pl.col("close_date").alias("first_won_on"), "employee_id", ROW, "__month")
     )
     earlier = prior_first_wins.group_by("account").agg(prior=pl.col("first_won_on").min())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -138,13 +139,18 @@ def check_table(table: RawTable, spec: ProfileSpec, mapping: ColumnMapping, cont
     frame = table.frame
     values: dict[str, pl.Series] = {ROW: frame[ROW]}
     error_frames: list[pl.DataFrame] = [errors_from_problems(table.bad_rows)]
-    for field_spec in spec.fields:
-        index = mapping.columns.get(field_spec.name)
-        if index is None:
-            continue
+    mapped = [field_spec for field_spec in spec.fields if field_spec.name in mapping.columns]
+
+    def parse(field_spec: FieldSpec) -> Parsed:
+        return _parse_field(frame[f"c{mapping.columns[field_spec.name]}"], field_spec, spec, mapping, context)
+
+    # Columns are independent and Polars releases the GIL: parse them side by side.
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(mapped)))) as pool:
+        results = list(pool.map(parse, mapped))
+    for field_spec, parsed in zip(mapped, results, strict=True):
+        index = mapping.columns[field_spec.name]
         raw = frame[f"c{index}"]
         column = table.header[index]
-        parsed = _parse_field(raw, field_spec, spec, mapping, context)
         values[field_spec.name] = parsed.values.alias(field_spec.name)
         error_frames.append(
             _collect(frame[ROW], raw, parsed.errors, field_spec.name, column, field_spec, context)
@@ -417,9 +423,15 @@ def _duplicate_errors(
     # Candidates by the typed values (2025-03-05 and 2025/3/5 are the same date), confirmed on the raw
     # cells of the few candidates: cheap over a million rows, exact for the repeats.
     fields = [name for name in typed.columns if name != ROW]
-    hashed = typed.select(pl.struct(fields).hash(seed=0)).to_series()
-    repeated = hashed.is_duplicated()
-    if repeated.any():
+    key = spec.kind.record_key
+    if key and key in typed.columns and typed[key].null_count() == 0 and not typed[key].is_duplicated().any():
+        # Every row has its own record id, so no row can repeat another: skip hashing whole rows.
+        repeated = pl.repeat(False, typed.height, eager=True)
+        hashed = None
+    else:
+        hashed = typed.select(pl.struct(fields).hash(seed=0)).to_series()
+        repeated = hashed.is_duplicated()
+    if hashed is not None and repeated.any():
         keyed = (
             frame.select(ROW, *mapped)
             .filter(repeated)
