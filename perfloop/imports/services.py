@@ -598,8 +598,14 @@ def _apply_plan(
 
 
 def _recompute(actor: User | None, months: list[int]) -> None:
-    """Scorecards and streaks of the months the batch touched follow the new facts (late data restates)."""
+    """Scorecards of the months the batch touched follow the new facts (late data restates them) — and so do
+    the later months already scored, whose streaks run through the restated ones."""
     first, last = Month.from_int(min(months)), Month.from_int(max(months))
+    latest = (
+        Scorecard.objects.filter(month__gt=last).order_by("-month").values_list("month", flat=True).first()
+    )
+    if latest is not None:
+        last = latest
     has_targets = MonthlyTarget.objects.filter(month__gte=first, month__lte=last).exists()
     has_cards = Scorecard.objects.filter(month__gte=first, month__lte=last).exists()
     if has_targets or has_cards:

@@ -14,6 +14,7 @@ from perfloop.imports.problems import ImportRejected
 from perfloop.imports.services import import_file, quarantine_resubmit, quarantined_row_fix
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text, xlsx_bytes
 from perfloop.metrics.models import MonthlyFact, Scorecard
+from perfloop.metrics.services import scorecards_recompute
 from perfloop.metrics.tests.factories import record_revenue, revenue_only_weights
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,10 @@ def test_the_same_file_again_changes_nothing_and_says_so(rep, other_team_rep):
 
 def test_a_corrected_file_restates_the_period_visibly(rep, other_team_rep):
     revenue_only_weights(rep.employee)
-    record_revenue(rep.employee, MARCH, MARCH, [None])
+    record_revenue(rep.employee, MARCH, Month(2025, 4), [None, 0.5])
+    scorecards_recompute(actor=None, first=MARCH, last=Month(2025, 4))  # the monthly close ran for April
     original = run(MARCH_DEALS)
+    assert Scorecard.objects.get(employee=rep.employee, month=Month(2025, 4)).streak_below == 2
     card = Scorecard.objects.get(employee=rep.employee, month=MARCH)
     assert card.attainments["revenue"][0] == "32000.0000"
     corrected = deals(
@@ -143,7 +146,9 @@ def test_a_corrected_file_restates_the_period_visibly(rep, other_team_rep):
     }
     card.refresh_from_db()
     assert card.attainments["revenue"][0] == "82000.0000"
-    assert card.revision == 2
+    assert card.revision == 3  # the close, the first import, the restatement
+    april = Scorecard.objects.get(employee=rep.employee, month=Month(2025, 4))
+    assert (april.streak_met, april.streak_below) == (0, 1)  # the later month's streak was recomputed too
     assert (restated.batch.facts_changed, restated.batch.facts_unchanged) == (3, 7)  # 7: incl. the zeros
 
 
@@ -368,6 +373,7 @@ def test_an_xlsx_export_with_a_title_row(rep):
     )
     outcome = run(data, name="deals.xlsx")
     assert (outcome.batch.file_format, outcome.batch.header_row) == ("xlsx", 3)
+    assert outcome.batch.warnings == []
     assert values()[("李明", "2025-03", "revenue")] == Decimal(15000)
 
 
