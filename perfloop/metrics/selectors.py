@@ -107,8 +107,13 @@ class TeamDashboard:
     shows_individuals: bool = False
 
 
-def team_dashboard_for(*, viewer: User, team: OrgUnit, month: Month, span: int = 12) -> TeamDashboard:
-    """A team's month: KPI tiles, team-completion trend and (for those who may see people) the heat map."""
+def team_dashboard_for(
+    *, viewer: User, team: OrgUnit, month: Month, span: int = 12, with_heat_map: bool = True
+) -> TeamDashboard:
+    """A team's month: KPI tiles, team-completion trend and (for those who may see people) the heat map.
+
+    ``with_heat_map=False`` leaves the people out for callers that page through them themselves.
+    """
     months = [month - offset for offset in range(span - 1, -1, -1)]
     team_months = {
         tm.month: tm for tm in TeamMonth.objects.filter(org_unit=team, month__gte=months[0], month__lte=month)
@@ -125,6 +130,7 @@ def team_dashboard_for(*, viewer: User, team: OrgUnit, month: Month, span: int =
     )
     if can_see_individuals(viewer=viewer):
         dashboard.shows_individuals = True
+    if dashboard.shows_individuals and with_heat_map:
         cards = scorecard_list_for(viewer=viewer, team=team).filter(month__gte=months[0], month__lte=month)
         by_person: dict[int, dict[Month, Scorecard]] = defaultdict(dict)
         people: dict[int, Employee] = {}
@@ -182,6 +188,8 @@ class PersonKpiLine:
     attainment: Decimal | None
     team_average: Decimal | None
     trend: list[Decimal | None]
+    target_trend: list[Decimal | None] = field(default_factory=list)
+    team_average_trend: list[Decimal | None] = field(default_factory=list)
 
 
 @dataclass
@@ -205,12 +213,15 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
         (t.kpi_id, t.month): t.value
         for t in MonthlyTarget.objects.filter(employee=employee, month__gte=months[0], month__lte=month)
     }
-    team_average = dict(
-        MonthlyFact.objects.filter(employee__org_unit_id=employee.org_unit_id, month=month)
-        .values("kpi_id")
+    team_averages = {
+        (kpi_id, fact_month): value
+        for kpi_id, fact_month, value in MonthlyFact.objects.filter(
+            employee__org_unit_id=employee.org_unit_id, month__gte=months[0], month__lte=month
+        )
+        .values("kpi_id", "month")
         .annotate(value=Avg("value"))
-        .values_list("kpi_id", "value")
-    )
+        .values_list("kpi_id", "month", "value")
+    }
     cards = {
         c.month: c for c in scorecard_list_for(viewer=viewer, employee=employee).filter(month__gte=months[0])
     }
@@ -223,7 +234,7 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
                 attainment = (target / actual) if actual else None
             else:
                 attainment = actual / target
-        average = team_average.get(kpi.pk)
+        average = team_averages.get((kpi.pk, month))
         lines.append(
             PersonKpiLine(
                 kpi=kpi,
@@ -232,6 +243,11 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
                 attainment=attainment,
                 team_average=None if average is None else Decimal(average),
                 trend=[facts.get((kpi.pk, m)) for m in months],
+                target_trend=[targets.get((kpi.pk, m)) for m in months],
+                team_average_trend=[
+                    None if (value := team_averages.get((kpi.pk, m))) is None else Decimal(value)
+                    for m in months
+                ],
             )
         )
     return PersonPage(

@@ -10,8 +10,12 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("org/", views.org_overview, name="org_overview"),
+    path("org/export.xlsx", views.org_export, name="org_export"),
     path("teams/<int:unit_id>/", views.team_dashboard, name="team_dashboard"),
+    path("teams/<int:unit_id>/export.xlsx", views.team_export, name="team_export"),
     path("people/<int:employee_id>/", views.person_page, name="person"),
+    path("people/<int:employee_id>/export.xlsx", views.person_export, name="person_export"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert_acknowledge"),
 ]
 
 

@@ -142,11 +142,139 @@
         },
       ],
     });
+    if (data.secondary) {
+      // A second measure on the same percent axis (the average composite next to completion).
+      option.series.push({
+        name: data.secondary.label,
+        type: "line",
+        data: data.secondary.values.map(toNumber),
+        connectNulls: false,
+        symbol: "emptyCircle",
+        symbolSize: 5,
+        lineStyle: { color: COLORS.team, width: 2, type: "dashed" },
+        itemStyle: { color: COLORS.team },
+      });
+      option.legend = { top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: COLORS.axis, fontSize: 12 } };
+      option.grid.top = 32;
+    }
     option.tooltip.trigger = "axis";
     option.tooltip.formatter = function (params) {
-      var point = params[0];
-      return html(data.months[point.dataIndex]) + "<br>" + html(data.labels.series) + ": <b>" +
-        html(percentText(point.value, data.labels.noData)) + "</b>";
+      var lines = [html(data.months[params[0].dataIndex])];
+      params.forEach(function (point) {
+        lines.push(html(point.seriesName) + ": <b>" + html(percentText(point.value, data.labels.noData)) + "</b>");
+      });
+      return lines.join("<br>");
+    };
+    return option;
+  }
+
+  /* How many people fall in each composite band this month: red < 70% → amber → green ≥ 100%. */
+  function distribution(el, data) {
+    var bandColors = { low: COLORS.low, below: COLORS.below, near: COLORS.near, met: COLORS.met };
+    var option = Object.assign(baseOption(), {
+      grid: { left: 8, right: 8, top: 28, bottom: 8, containLabel: true },
+      xAxis: {
+        type: "category",
+        data: data.bands.map(function (b) { return b.label; }),
+        axisLabel: { color: COLORS.axis, interval: 0, fontSize: isNarrow(el) ? 11 : 12 },
+        axisLine: { lineStyle: { color: COLORS.grid } },
+        axisTick: { show: false },
+      },
+      yAxis: {
+        type: "value",
+        minInterval: 1,
+        axisLabel: { color: COLORS.axis },
+        splitLine: { lineStyle: { color: COLORS.grid } },
+      },
+      series: [
+        {
+          name: data.labels.series,
+          type: "bar",
+          barMaxWidth: 56,
+          data: data.bands.map(function (b) {
+            return { value: b.value, itemStyle: { color: bandColors[b.band], borderRadius: [3, 3, 0, 0] } };
+          }),
+          label: { show: true, position: "top", color: COLORS.text, fontWeight: 600 },
+        },
+      ],
+    });
+    option.tooltip.formatter = function (p) {
+      return html(p.name) + "<br>" + html(data.labels.series) + ": <b>" + html(p.value) + "</b>";
+    };
+    return option;
+  }
+
+  /* Compact axis numbers in the page's language (8万 in Chinese, 80K in English); rates in percent. */
+  function axisNumber(unit) {
+    var compact = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", {
+      notation: "compact",
+      maximumFractionDigits: 1,
+    });
+    return function (value) {
+      return unit === "ratio" ? value + "%" : compact.format(value);
+    };
+  }
+
+  /* One KPI over twelve months: the person, their target (dashed) and the team average (grey). */
+  function kpiTrend(el, data) {
+    var option = Object.assign(baseOption(), {
+      legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 8, textStyle: { color: COLORS.axis, fontSize: 11 } },
+      grid: { left: 6, right: 10, top: 30, bottom: 4, containLabel: true },
+      xAxis: {
+        type: "category",
+        data: data.axis,
+        boundaryGap: false,
+        axisLabel: { color: COLORS.axis, fontSize: 10 },
+        axisLine: { lineStyle: { color: COLORS.grid } },
+        axisTick: { show: false },
+      },
+      yAxis: {
+        type: "value",
+        scale: true,
+        axisLabel: { color: COLORS.axis, fontSize: 10, formatter: axisNumber(data.unit) },
+        splitLine: { lineStyle: { color: COLORS.grid } },
+      },
+      series: [
+        {
+          name: data.labels.person,
+          type: "line",
+          data: data.person.map(toNumber),
+          connectNulls: false,
+          symbol: "circle",
+          symbolSize: 5,
+          lineStyle: { color: COLORS.primary, width: 2.5 },
+          itemStyle: { color: COLORS.primary },
+        },
+        {
+          name: data.labels.target,
+          type: "line",
+          data: data.target.map(toNumber),
+          connectNulls: false,
+          symbol: "none",
+          lineStyle: { color: COLORS.met, width: 1.5, type: "dashed" },
+          itemStyle: { color: COLORS.met },
+        },
+        {
+          name: data.labels.team,
+          type: "line",
+          data: data.team.map(toNumber),
+          connectNulls: false,
+          symbol: "none",
+          lineStyle: { color: COLORS.team, width: 2 },
+          itemStyle: { color: COLORS.team },
+        },
+      ],
+    });
+    var keys = ["person", "target", "team"];
+    option.tooltip.trigger = "axis";
+    option.tooltip.formatter = function (params) {
+      var index = params[0].dataIndex;
+      var lines = [html(data.months[index])];
+      params.forEach(function (p) {
+        var shown = data.display[keys[p.seriesIndex]][index];
+        lines.push(p.marker + html(p.seriesName) + ": <b>" + html(shown === null ? data.labels.noData : shown) + "</b>");
+      });
+      return lines.join("<br>");
     };
     return option;
   }
@@ -292,7 +420,7 @@
     return option;
   }
 
-  /* Organisation overview: completion per team. */
+  /* Organisation: completion per unit (the units of the table's page). */
   function unitBars(el, data) {
     el.style.height = Math.max(160, data.units.length * 36 + 48) + "px";
     var option = Object.assign(baseOption(), {
@@ -334,6 +462,8 @@
 
   var BUILDERS = {
     "completion-trend": { option: completionTrend },
+    "distribution": { option: distribution },
+    "kpi-trend": { option: kpiTrend },
     "heat-map": { option: heatMap, events: heatMapEvents },
     "kpi-bars": { option: kpiBars },
     "unit-bars": { option: unitBars },
