@@ -1,4 +1,4 @@
-"""The dashboard and person page in headless Chromium, under the real Content-Security-Policy.
+"""The dashboards in headless Chromium, under the real Content-Security-Policy.
 
 Screenshots land in `artifacts/screenshots/` (git-ignored) at desktop and phone sizes, to be looked at.
 """
@@ -21,6 +21,8 @@ from django.conf import settings
 from perfloop.accounts.tests.factories import PASSWORD
 from perfloop.core.months import Month
 from perfloop.metrics.tests.factories import record_performance
+from perfloop.monitoring.models import Alert, AlertState
+from perfloop.monitoring.tests.dashboard_data import alert_on
 from perfloop.org.models import Employee
 from perfloop.org.tests.factories import EmployeeFactory
 
@@ -55,6 +57,7 @@ def browser_context_args(browser_context_args):
 def kpi_catalogue(transactional_db):
     """A transactional test starts from a flushed database, without the rows data migrations wrote."""
     importlib.import_module("perfloop.metrics.migrations.0002_default_kpis").add_kpis(apps, None)
+    importlib.import_module("perfloop.monitoring.migrations.0002_default_rules").add_rules(apps, None)
 
 
 @pytest.fixture
@@ -84,6 +87,15 @@ def team(kpi_catalogue, org, manager, rep, mentor):
         last=LAST,
     )
     return org.team_east
+
+
+@pytest.fixture
+def alerts(team, rep):
+    """What the monthly close raised for the rep: the warning in March, long-term underperformance in June."""
+    return [
+        alert_on(rep.employee, month=LAST, code="below_target_6"),
+        alert_on(rep.employee, month=LAST - 3, code="below_target_3"),
+    ]
 
 
 def shoot(page, name: str) -> Path:
@@ -174,6 +186,73 @@ def test_manager_signs_in_reads_the_heat_map_and_drills_to_a_person(page, live_s
     assert problems == []  # no CSP refusals, no script errors
 
 
+def test_manager_acknowledges_an_alert_then_drills_to_the_person(page, live_server, team, alerts, rep):
+    problems = watch_console(page)
+    sign_in(page, live_server, "manager")
+    assert f"/dashboards/teams/{team.pk}/" in page.url
+
+    attention = page.locator("section[aria-labelledby=attention-heading]")
+    assert attention.get_by_text("李明").is_visible()
+    assert attention.get_by_text("连续6个月未达标").is_visible()
+    long_term = page.locator(f"#alert-{alerts[0].pk}")
+    assert long_term.get_by_text("连续6个月未完成目标（长期未达标）").is_visible()
+    long_term.get_by_role("button").click()
+    page.locator(f"#alert-{alerts[0].pk} .alertrow__state--acknowledged").wait_for()
+    assert page.locator(f"#alert-{alerts[0].pk} button").count() == 0
+    assert page.locator(f"#alert-{alerts[1].pk} button").count() == 1  # only the one clicked
+    acknowledged = Alert.objects.get(pk=alerts[0].pk)
+    assert acknowledged.state == AlertState.ACKNOWLEDGED
+    assert acknowledged.acknowledged_by.username == "manager"
+
+    page.wait_for_selector('[data-chart="distribution"] canvas')
+    page.wait_for_timeout(600)
+    assert drawn_pixels(page, '[data-chart="distribution"]') > 1_000
+    shoot(page, "team-dashboard-acknowledged-desktop")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(400)
+    assert has_no_horizontal_overflow(page)
+    shoot(page, "team-dashboard-acknowledged-phone")
+    page.set_viewport_size(DESKTOP)
+
+    attention.get_by_text("李明").click()
+    page.wait_for_load_state("networkidle")
+    assert f"/dashboards/people/{rep.employee.pk}/" in page.url
+    page.wait_for_selector('[data-chart="kpi-trend"] canvas')
+    page.wait_for_timeout(600)
+    assert page.locator('[data-chart="kpi-trend"]').count() == 8
+    assert drawn_pixels(page, "#content .minichart:first-child [data-chart]") > 1_000
+    history = page.locator("section[aria-labelledby=streaks-heading]")
+    assert history.get_by_text("2025年1月 – 2025年6月").is_visible()
+    person_alerts = page.locator("section[aria-labelledby=alerts-heading]")
+    assert person_alerts.locator(".alertrow__state--acknowledged").count() == 1
+    shoot(page, "person-trends-desktop")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(400)
+    assert has_no_horizontal_overflow(page)
+    shoot(page, "person-trends-phone")
+    assert problems == []
+
+
+def test_executive_organisation_dashboard_on_a_phone(page, live_server, team, executive):
+    problems = watch_console(page)
+    sign_in(page, live_server, "executive")
+    assert "/dashboards/org/" in page.url
+    page.select_option("#unit-select", label="　销售部")
+    page.wait_for_url("**/dashboards/org/?unit=*")
+    page.wait_for_selector('[data-chart="completion-trend"][data-chart-drawn="true"] canvas')
+    page.wait_for_timeout(600)
+    assert page.locator("h1").inner_text() == "销售部"
+    assert drawn_pixels(page, '[data-chart="unit-bars"]') > 500
+    assert drawn_pixels(page, '[data-chart="completion-trend"]') > 1_000
+    assert page.get_by_text("李明").count() == 0
+    shoot(page, "org-dashboard-desktop")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(400)
+    assert has_no_horizontal_overflow(page)
+    shoot(page, "org-dashboard-phone")
+    assert problems == []
+
+
 def test_month_steps_in_place_and_charts_are_redrawn(page, live_server, team):
     problems = watch_console(page)
     sign_in(page, live_server, "manager")
@@ -211,7 +290,6 @@ def test_executive_sees_the_trend_but_no_heat_map(page, live_server, team, execu
     page.wait_for_selector('[data-chart="unit-bars"] canvas')
     page.wait_for_timeout(600)
     assert drawn_pixels(page, '[data-chart="unit-bars"]') > 500
-    shoot(page, "org-overview-desktop")
 
 
 def test_names_in_chart_tooltips_are_text_not_markup(page, live_server, team):
