@@ -139,7 +139,9 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
         previous = MonthClose.objects.order_by("-started_at", "-pk").first()
         candidates = _months_with_new_data(since=previous.data_as_of, before=month) if previous else []
         first = min([month, *candidates, *_unclosed_months(month)])
+        timings = {"detect": time.perf_counter() - clock}
         recompute = scorecards_recompute(actor=actor, first=first, last=month)
+        timings["recompute"] = time.perf_counter() - clock - sum(timings.values())
         restated = _restated_months(
             first=first, before=month, since=previous.started_at if previous else None
         )
@@ -157,8 +159,10 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
             scorecards_unchanged=recompute.unchanged,
         )
         applied = _alerts_evaluate(close=close, first=first, last=month, now=started)
+        timings["alerts"] = time.perf_counter() - clock - sum(timings.values())
         notified, deliveries = _close_notify(close=close, applied=applied)
         queued = _deliveries_queue(deliveries)
+        timings["notify"] = time.perf_counter() - clock - sum(timings.values())
         close.alerts_raised = len(applied.raised)
         close.alerts_moved = applied.moved
         close.alerts_reopened = applied.reopened
@@ -166,7 +170,11 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
         close.notifications_sent = notified
         close.deliveries_queued = len(queued)
         close.finished_at = timezone.now()
-        close.details = {"recompute": recompute.as_dict(), "resolutions": applied.resolutions}
+        close.details = {
+            "recompute": recompute.as_dict(),
+            "resolutions": applied.resolutions,
+            "seconds": {name: round(value, 3) for name, value in timings.items()},
+        }
         close.save()
         audit_change(
             actor=actor,
@@ -648,7 +656,7 @@ def alert_rule_update(*, actor: User, rule: AlertRule, **changes: Any) -> AlertR
     """HR changes a rule; it applies from the next close on (alerts already raised stay as they are)."""
     if not can_edit_alert_rules(actor):
         raise PermissionDenied(_("Only HR may change alert rules."))
-    rule = AlertRule.objects.select_for_update().select_related("kpi").get(pk=rule.pk)
+    rule = AlertRule.objects.select_for_update(of=("self",)).select_related("kpi").get(pk=rule.pk)
     before = _rule_snapshot(rule)
     _rule_assign(rule, changes)
     _rule_validate(rule)

@@ -291,3 +291,15 @@ def test_closing_month_by_month_raises_exactly_the_episodes_of_one_evaluation(hi
     assert plan_for(cards, alerts_frame(stored), first=JAN, last=last, rules=(rule,)).is_empty
     # a streak never exceeds the months seen
     assert all(0 <= row[3] - JAN < len(histories[row[2]]) for row in stored)
+
+
+def test_the_rule_engine_imports_no_django():
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("perfloop.monitoring.alert_rules")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not [name for name in names if name.startswith(("django", "perfloop"))]
