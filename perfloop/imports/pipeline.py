@@ -135,7 +135,9 @@ def prepare(
     if employee_field is None:
         raise ImportRejected("invalid_profile", reason=f"{kind} files need an employee column")
     matched = match_employees(events[employee_field], directory_for(actor), mode=spec.match)
-    events = events.with_columns(employee_id=matched["employee_id"])
+    raw_people = events[employee_field]
+    # The person's id replaces the text that named them (one column less to carry through the import).
+    events = events.with_columns(employee_id=matched["employee_id"]).drop(employee_field)
     problem = matched["code"].is_not_null()
     if problem.any():
         errors.append(
@@ -144,7 +146,7 @@ def prepare(
                 code="",
                 field_name=employee_field,
                 column=table.header[mapping.columns[employee_field]],
-                values=events[employee_field].filter(problem),
+                values=raw_people.filter(problem),
                 details=matched["details"].filter(problem),
             ).with_columns(code=matched["code"].filter(problem))
         )
@@ -278,10 +280,18 @@ def _takeovers(batch: ImportBatch, plan: Plan) -> dict[int, set[tuple[int, str]]
 
 
 def _events_frame(batch_id: int, columns: Sequence[str] | None = None) -> pl.DataFrame | None:
+    """The batch's valid rows (the blob also keeps the quarantined ones' cells, flagged ``__valid`` false)."""
     blob = BatchEvents.objects.filter(batch_id=batch_id).values_list("data", flat=True).first()
     if not blob:
         return None
-    return pl.read_parquet(io.BytesIO(bytes(blob)), columns=list(columns) if columns else None)
+    source = io.BytesIO(bytes(blob))
+    names = pl.read_parquet_schema(source)
+    source.seek(0)
+    wanted = None if columns is None else [*columns, *(["__valid"] if "__valid" in names else [])]
+    frame = pl.read_parquet(source, columns=wanted)
+    if "__valid" in frame.columns:
+        frame = frame.filter(pl.col("__valid")).drop("__valid")
+    return frame
 
 
 def _active_months(batch_id: int, exclude: set[tuple[int, str]]) -> set[int]:
@@ -560,14 +570,14 @@ def events_encode(table: RawTable, events: pl.DataFrame, key: str | None) -> tup
         events[key].cast(pl.String).alias("__key") if key and key in events.columns else None,
     ]
     typed = pl.DataFrame([series for series in extra if series is not None]).with_columns(events[ROW])
-    rows = (
-        table.frame.join(typed, on=ROW, how="inner")
-        if typed.width > 1
-        else table.frame.filter(pl.col(ROW).is_in(events[ROW].implode()))
-    )
+    # Aligned to the file's rows by a join of small integer columns only: the text columns are shared, not
+    # copied (a million rows of text is the largest thing an import holds in memory).
+    aligned = table.frame.select(ROW).join(typed, on=ROW, how="left", maintain_order="left").drop(ROW)
+    valid = table.frame[ROW].is_in(events[ROW].implode()).alias("__valid")
+    rows = table.frame.hstack([*aligned.get_columns(), valid])
     buffer = io.BytesIO()
     rows.write_parquet(buffer, compression="lz4", statistics=False)
-    return buffer.getvalue(), rows.height
+    return buffer.getvalue(), events.height
 
 
 def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key: str | None) -> None:

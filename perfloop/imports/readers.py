@@ -214,11 +214,19 @@ def read_csv(data: bytes, *, options: ReadOptions | None = None, known: set[str]
     untouched = good_count == physical - header_row and records.height == physical
     frame = None
     if untouched and direct is not None:
+        # Every line after the header is a good record: Polars reads the file itself, and the lines can go
+        # before it does (the largest frame of the import is being built next).
+        del records, flags
         rows = pl.int_range(header_row + 1, physical + 1, eager=True, dtype=pl.Int64).alias(ROW)
         frame = _split_records(None, delimiter, width, direct=direct, skip=header_row, rows=rows)
-    if frame is None:
+        if frame is None:  # pragma: no cover - Polars saw other lines than we did: take the slow road
+            records, _ = _join_quoted_lines(_physical_lines(direct.decode("utf-8-sig"), direct))
+            records = _count_fields(records, delimiter)
+            good = records.filter((pl.col(ROW) > header_row) & (pl.col("fields") == width) & ~pl.col("blank"))
+            frame = _split_records(good, delimiter, width)
+    else:
         frame = _split_records(records.filter(flags["good"]), delimiter, width)
-    del records
+        del records
     if frame is None:  # pragma: no cover - the re-joined path always returns a frame
         raise ImportRejected("empty_file")
     frame, header = _drop_empty_unnamed(frame, header)

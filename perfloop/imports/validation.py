@@ -22,6 +22,9 @@ from perfloop.imports.problems import RowProblem
 from perfloop.imports.profiles import ColumnMapping, FieldSpec, ProfileSpec, value_key
 from perfloop.imports.readers import ROW, RawTable
 
+# Two columns at a time: enough to keep both cores of a small server busy, without each thread's
+# temporaries for a million cells adding up to the peak memory.
+_PARSE_THREADS = 2
 ERRORS_SCHEMA: dict[str, Any] = {
     ROW: pl.Int64,
     "field": pl.String,
@@ -145,7 +148,7 @@ def check_table(table: RawTable, spec: ProfileSpec, mapping: ColumnMapping, cont
         return _parse_field(frame[f"c{mapping.columns[field_spec.name]}"], field_spec, spec, mapping, context)
 
     # Columns are independent and Polars releases the GIL: parse them side by side.
-    with ThreadPoolExecutor(max_workers=min(4, max(1, len(mapped)))) as pool:
+    with ThreadPoolExecutor(max_workers=min(_PARSE_THREADS, max(1, len(mapped)))) as pool:
         results = list(pool.map(parse, mapped))
     for field_spec, parsed in zip(mapped, results, strict=True):
         index = mapping.columns[field_spec.name]
