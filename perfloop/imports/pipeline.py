@@ -14,6 +14,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ from perfloop.metrics.models import Kpi, MonthlyFact
 from perfloop.org.models import Employee, OrgUnit
 
 Progress = Callable[[str, float], None]
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfloop-import")
 EMPLOYEE_FIELD = {"owner", "employee"}
 # Errors that say nothing about the facts of the person-month (the row is a repeat of a counted row, or
 # belongs to another period).
@@ -63,6 +65,7 @@ class Plan:
     zero_filled: int = 0
     withheld: int = 0
     rejection: ImportRejected | None = None
+    encoded: Future[tuple[bytes, int]] | None = None
 
     @property
     def rows_quarantined(self) -> int:
@@ -173,6 +176,8 @@ def prepare(
     progress("aggregating", 0.65)
     bad_rows = plan.errors[ROW].unique().implode()
     valid = plan.events.filter(~pl.col(ROW).is_in(bad_rows))
+    # Encoding the rows kept for lineage is CPU work outside the GIL: it runs beside aggregation and writes.
+    plan.encoded = _BACKGROUND.submit(events_encode, table, valid, spec.kind.record_key)
     prior = _prior_first_wins(batch, plan) if kind == "deals" else None
     aggregated = aggregation.aggregate(
         valid, kind=kind, months=plan.months, prior_first_wins=prior, count_types=spec.count_types

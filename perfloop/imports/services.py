@@ -12,7 +12,6 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -565,15 +564,13 @@ def _apply_plan(
 ) -> None:
     now = timezone.now()
     report("writing", 0.75)
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # Encoding the rows for lineage is CPU work outside the GIL: it runs while the database writes.
-        encoded = background.submit(
-            pipeline.events_encode, plan.table, plan.events, plan.spec.kind.record_key
-        )
-        pipeline.events_save(batch, b"", 0)
-        batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
-        written, touched = pipeline.apply_facts(batch, plan, now)
-        pipeline.events_save(batch, *encoded.result())
+    pipeline.events_save(batch, b"", 0)
+    batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
+    written, touched = pipeline.apply_facts(batch, plan, now)
+    if plan.encoded is not None:
+        pipeline.events_save(batch, *plan.encoded.result())
+    else:
+        pipeline.events_write(batch, plan.table, plan.events, plan.spec.kind.record_key)
     # The point of no return is the commit below: a crash before it (even here) leaves no trace.
     report("committing", 0.9)
     mapping = map_columns(plan.table.header, plan.spec)
