@@ -7,9 +7,9 @@ Generates a deterministic opportunities export (the generic English CRM preset's
 sales agent, account, deal stage, engage and close date, close value) for 2,000 reps and 60,000 accounts
 over 12 months, with a handful of bad rows (unknown agents, unreadable amounts) as real exports have.
 
-*Ours*: ``perfloop.imports.services.import_file`` on the file's bytes — decode, parse, validate, match
-people, quarantine, aggregate revenue / conversion / new customers by close month, write the facts with
-lineage and the batch in one transaction — into a fresh SQLite database and, when PostgreSQL answers,
+*Ours*: ``perfloop.imports.services.import_file`` on the file, as ``perfloop import`` runs it — hash,
+decode, parse, validate, match people, quarantine, aggregate revenue / conversion / new customers by
+close month, write the facts with lineage and the batch in one transaction — into a fresh SQLite database and, when PostgreSQL answers,
 into a fresh PostgreSQL database. Each engine runs in a child process of its own (Django's settings
 are per process), so its peak memory is its own.
 
@@ -191,7 +191,6 @@ def child_run(path: str, repeat: int) -> None:
             for i in range(AGENTS)
         ]
     )
-    data = Path(path).read_bytes()
     best = float("inf")
     outcome = None
     for _ in range(repeat):
@@ -202,8 +201,7 @@ def child_run(path: str, repeat: int) -> None:
             actor=None,
             source="crm",
             profile="crm-opportunities-en",
-            path_or_bytes=data,
-            file_name="deals.csv",
+            path_or_bytes=Path(path),
         )
         best = min(best, time.perf_counter() - started)
     assert outcome is not None

@@ -285,16 +285,38 @@ def mapping_profile_save(
 # --- importing ------------------------------------------------------------------------------------
 
 
-def _input_bytes(path_or_bytes: str | Path | bytes, file_name: str | None) -> tuple[bytes, str]:
+@dataclass
+class _Input:
+    """The file to import: bytes already in memory, or a path read only when the rows are needed (so the
+    bytes can be let go as soon as they are parsed)."""
+
+    name: str
+    size: int
+    digest: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    def take(self) -> bytes:
+        data = self.data if self.data is not None else self.path.read_bytes() if self.path else b""
+        self.data = None
+        return data
+
+
+def _input(path_or_bytes: str | Path | bytes, file_name: str | None) -> _Input:
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
         data = bytes(path_or_bytes)
         check_size(len(data))
-        return data, file_name or "upload"
+        return _Input(file_name or "upload", len(data), hashlib.sha256(data).hexdigest(), data=data)
     path = Path(path_or_bytes)
     if not path.is_file():
         raise ImportInputError(f"No such file: {path}", code="file_not_found", path=str(path))
-    check_size(path.stat().st_size, limit=MAX_FILE_BYTES)
-    return path.read_bytes(), file_name or path.name
+    size = path.stat().st_size
+    check_size(size, limit=MAX_FILE_BYTES)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return _Input(file_name or path.name, size, digest.hexdigest(), path=path)
 
 
 def _period(first: Month | str | None, last: Month | str | None) -> tuple[Month | None, Month | None]:
@@ -364,8 +386,8 @@ def import_file(
     _check_fits(source_obj, profile_obj, spec)
     _check_allowed(actor, spec.kind.name)
     low, high = _period(first, last)
-    data, name = _input_bytes(path_or_bytes, file_name)
-    digest = hashlib.sha256(data).hexdigest()
+    given = _input(path_or_bytes, file_name)
+    digest, name = given.digest, given.name
     if client_key:
         replay = ImportBatch.objects.filter(source=source_obj, client_key=client_key).first()
         if replay is not None:
@@ -384,7 +406,7 @@ def import_file(
         profile=profile_obj,
         spec=spec,
         name=name,
-        data=data,
+        size=given.size,
         digest=digest,
         first=low,
         last=high,
@@ -393,7 +415,7 @@ def import_file(
         channel=channel,
         client_key=client_key,
     )
-    return import_batch_process(batch=batch, data=data, actor=actor, recompute=recompute, progress=progress)
+    return import_batch_process(batch=batch, data=given, actor=actor, recompute=recompute, progress=progress)
 
 
 def _applied_same(
@@ -422,7 +444,7 @@ def _batch_create(
     profile: MappingProfile,
     spec: ProfileSpec,
     name: str,
-    data: bytes,
+    size: int,
     digest: str,
     first: Month | None,
     last: Month | None,
@@ -440,7 +462,7 @@ def _batch_create(
         kind=spec.kind.name,
         file_name=name[:255],
         file_sha256=digest,
-        file_size=len(data),
+        file_size=size,
         coverage_first=first,
         coverage_last=last,
         is_coverage_declared=first is not None,
@@ -469,7 +491,7 @@ def _reporter(batch: ImportBatch, callback: ProgressCallback | None) -> Progress
 def import_batch_process(
     *,
     batch: ImportBatch,
-    data: bytes | None = None,
+    data: bytes | _Input | None = None,
     table: RawTable | None = None,
     actor: User | None,
     recompute: bool = True,
@@ -484,7 +506,10 @@ def import_batch_process(
         if table is None:
             if data is None:
                 raise ImportRejected("empty_file")
-            table, mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
+            content = data.take() if isinstance(data, _Input) else data
+            data = None  # the bytes are not needed once parsed: a big file's memory goes back now
+            table, mapping = pipeline.read_and_map(content, file_name=batch.file_name, spec=spec)
+            del content
         else:
             mapping = map_columns(table.header, spec)
         _table_facts(batch, table)
@@ -778,7 +803,7 @@ def import_upload(
             profile=profile_obj,
             spec=spec,
             name=file_name,
-            data=data,
+            size=len(data),
             digest=hashlib.sha256(data).hexdigest(),
             first=low,
             last=high,
@@ -987,7 +1012,7 @@ def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutc
             profile=batch.profile or mapping_profile_get(batch.profile_name),
             spec=parse_profile(batch.profile_spec),
             name=f"{batch.file_name} (corrections of #{batch.pk})",
-            data=b"",
+            size=0,
             digest=digest,
             first=batch.coverage_first,
             last=batch.coverage_last,
