@@ -9,9 +9,9 @@ over 12 months, with a handful of bad rows (unknown agents, unreadable amounts) 
 
 *Ours*: ``perfloop.imports.services.import_file`` on the file, as ``perfloop import`` runs it — hash,
 decode, parse, validate, match people, quarantine, aggregate revenue / conversion / new customers by
-close month, write the facts with lineage and the batch in one transaction — into a fresh SQLite database and, when PostgreSQL answers,
-into a fresh PostgreSQL database. Each engine runs in a child process of its own (Django's settings
-are per process), so its peak memory is its own.
+close month, write the facts with lineage and the batch in one transaction — into a fresh SQLite
+database and, when PostgreSQL answers, into a fresh PostgreSQL database. Each engine runs in a child
+process of its own (Django's settings are per process), so its peak memory is its own.
 
 *Reference*: DuckDB reading the same CSV and computing the same monthly revenue, deals won and lost and
 new customers (an account's first won deal) in SQL, results fetched.
