@@ -465,3 +465,34 @@ def test_monthly_kpi_values_and_wages(rep):
     assert outcome.is_applied
     wage = rep.employee.wages.get()
     assert (wage.month, wage.amount, wage.overtime) == (MARCH, Decimal("12000.50"), Decimal(500))
+
+
+def test_the_demo_company_path_monthly_kpis_from_three_sources(rep, other_team_rep):
+    """How the demo loads its CRM, finance and LMS data: one monthly-kpis file per source."""
+    sources = {
+        "crm": ["revenue", "new_customers", "conversion_rate", "follow_ups", "feedback_score", "churn_rate"],
+        "finance": ["collection_rate"],
+        "lms": ["training_participation"],
+    }
+    people = [rep.employee.employee_number, other_team_rep.employee.employee_number]
+    for source, kpis in sources.items():
+        rows = [
+            [number, f"2025-{month:02d}", kpi, "0.5"]
+            for number in people
+            for month in (1, 2, 3)
+            for kpi in kpis
+        ]
+        outcome = import_file(
+            actor=None,
+            source=source,
+            profile="monthly-kpis",
+            path_or_bytes=csv_text([["工号", "月份", "指标", "数值"], *rows]).encode(),
+            file_name=f"demo-{source}.csv",
+            first="2025-01",
+            last="2025-03",
+            zero_fill=False,
+            recompute=False,
+        )
+        assert (outcome.is_applied, outcome.batch.rows_quarantined) == (True, 0), outcome.batch.error_message
+    assert MonthlyFact.objects.count() == 2 * 3 * 8
+    assert set(MonthlyFact.objects.values_list("source", flat=True)) == {"crm", "finance", "lms"}
