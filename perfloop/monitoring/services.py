@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from perfloop.accounts.models import Role, User
+from perfloop.audit.models import AuditEvent
 from perfloop.audit.services import audit_change
 from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.core.months import Month
@@ -394,6 +395,14 @@ def _alerts_frame(rule_ids: list[int], earliest: Month) -> pl.DataFrame:
     return pl.DataFrame(data, schema=alert_rules.ALERT_COLUMNS, orient="row")
 
 
+def _in_chunks(queryset: Any, ids: Sequence[int], size: int = 900) -> list[Any]:
+    """Rows by primary key, a few hundred ids a query (SQLite allows 999 parameters)."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), size):
+        rows += list(queryset.filter(pk__in=ids[start : start + size]))
+    return rows
+
+
 def _decimal(value: object) -> Decimal | None:
     if value is None:
         return None
@@ -430,7 +439,7 @@ def _plan_apply(
         if row["resolution"]:
             applied.resolutions[row["resolution"]] = applied.resolutions.get(row["resolution"], 0) + 1
     touched = {m["alert_id"] for m in plan.move} | set(plan.reopen) | {a for a, _ in plan.resolve}
-    stored = {a.pk: a for a in Alert.objects.filter(pk__in=touched).select_related("employee")}
+    stored = {a.pk: a for a in _in_chunks(Alert.objects.all(), sorted(touched))}
     for move in plan.move:
         alert = stored[move["alert_id"]]
         before = alert.month
@@ -450,18 +459,22 @@ def _plan_apply(
             details={"from": str(before), "to": str(alert.month), "close": close.pk},
         )
         applied.moved += 1
-    for alert_id in plan.reopen:
-        alert_transition(alert=stored[alert_id], to_state=AlertState.OPEN, actor=None, now=now)
-        applied.reopened += 1
-    for alert_id, resolution in plan.resolve:
-        alert = stored[alert_id]
-        alert_transition(
-            alert=alert, to_state=AlertState.RESOLVED, actor=None, resolution=resolution, now=now
+    if plan.reopen:
+        alerts_transition(
+            alerts=[stored[i] for i in plan.reopen], to_state=AlertState.OPEN, actor=None, now=now
         )
-        applied.resolved += 1
-        applied.resolutions[resolution] = applied.resolutions.get(resolution, 0) + 1
+        applied.reopened += len(plan.reopen)
+    by_resolution: dict[str, list[Alert]] = {}
+    for alert_id, resolution in plan.resolve:
+        by_resolution.setdefault(resolution, []).append(stored[alert_id])
+    for resolution, alerts in by_resolution.items():
+        alerts_transition(
+            alerts=alerts, to_state=AlertState.RESOLVED, actor=None, resolution=resolution, now=now
+        )
+        applied.resolved += len(alerts)
+        applied.resolutions[resolution] = applied.resolutions.get(resolution, 0) + len(alerts)
         if resolution == Resolution.WITHDRAWN:
-            applied.withdrawn.append(alert)
+            applied.withdrawn += alerts
 
 
 # ------------------------------------------------------------------------------------- alert states
@@ -487,41 +500,72 @@ def alert_transition(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Alert:
-    """The one way an alert changes state: open → acknowledged → resolved (or open → resolved); only the
-    close reopens an alert it had resolved itself, when restated data brings the condition back."""
-    if to_state not in _MOVES[alert.state]:
-        raise AlertStateError(
-            _("This alert is %(state)s and cannot become %(target)s.")
-            % {"state": alert.state, "target": to_state},
-            state=alert.state,
-            target=to_state,
-        )
-    if to_state == AlertState.OPEN and (actor is not None or alert.resolution == Resolution.HANDLED):
-        raise AlertStateError(_("A resolved alert is reopened only by the monthly close."), state=alert.state)
+    """One alert's state change (see `alerts_transition`)."""
+    return alerts_transition(
+        alerts=[alert], to_state=to_state, actor=actor, resolution=resolution, note=note, now=now
+    )[0]
+
+
+def alerts_transition(
+    *,
+    alerts: Sequence[Alert],
+    to_state: str,
+    actor: User | None,
+    resolution: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> list[Alert]:
+    """The one way alerts change state: open → acknowledged → resolved (or open → resolved); only the close
+    reopens an alert it had resolved itself, when restated data brings the condition back. Every alert is
+    checked before any is changed; each change writes an audit event."""
+    for alert in alerts:
+        if to_state not in _MOVES[alert.state]:
+            raise AlertStateError(
+                _("This alert is %(state)s and cannot become %(target)s.")
+                % {"state": alert.state, "target": to_state},
+                state=alert.state,
+                target=to_state,
+            )
+        if to_state == AlertState.OPEN and (actor is not None or alert.resolution == Resolution.HANDLED):
+            raise AlertStateError(
+                _("A resolved alert is reopened only by the monthly close."), state=alert.state
+            )
     now = now or timezone.now()
-    before = alert.state
     fields = ["state", "updated_at"]
     if to_state == AlertState.ACKNOWLEDGED:
-        alert.acknowledged_at, alert.acknowledged_by = now, actor
         fields += ["acknowledged_at", "acknowledged_by"]
     elif to_state == AlertState.RESOLVED:
-        alert.resolved_at, alert.resolved_by = now, actor
-        alert.resolution = resolution or Resolution.HANDLED
-        alert.resolution_note = note
         fields += ["resolved_at", "resolved_by", "resolution", "resolution_note"]
     else:
-        alert.resolved_at, alert.resolved_by, alert.resolution = None, None, ""
         fields += ["resolved_at", "resolved_by", "resolution"]
-    alert.state = to_state
-    alert.save(update_fields=fields)
-    audit_change(
-        actor=actor,
-        action=f"alert.{_VERBS[to_state]}",
-        target=alert,
-        subject_employee_id=alert.employee_id,
-        details={"from": before, "to": to_state, "resolution": alert.resolution, "note": note},
-    )
-    return alert
+    events = []
+    for alert in alerts:
+        before = alert.state
+        if to_state == AlertState.ACKNOWLEDGED:
+            alert.acknowledged_at, alert.acknowledged_by = now, actor
+        elif to_state == AlertState.RESOLVED:
+            alert.resolved_at, alert.resolved_by = now, actor
+            alert.resolution = resolution or Resolution.HANDLED
+            alert.resolution_note = note
+        else:
+            alert.resolved_at, alert.resolved_by, alert.resolution = None, None, ""
+        alert.state = to_state
+        alert.updated_at = now
+        events.append(
+            AuditEvent(
+                kind=AuditEvent.Kind.CHANGE,
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=f"alert.{_VERBS[to_state]}",
+                target_type=Alert._meta.label_lower,
+                target_id=str(alert.pk),
+                subject_employee_id=alert.employee_id,
+                details={"from": before, "to": to_state, "resolution": alert.resolution, "note": note},
+            )
+        )
+    Alert.objects.bulk_update(list(alerts), fields, batch_size=1000)
+    # The rows audit_change would write, in one statement: a close may resolve thousands at once.
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return list(alerts)
 
 
 def _act(*, actor: User, alert: Alert, to_state: str, note: str) -> Alert:
