@@ -279,7 +279,7 @@ def roster_apply(
     result.people_updated = len(to_update)
     by_number = {e.employee_number.upper(): e for e in [*existing.values(), *to_create]}
     audit.extend(_audit(actor, "employee.create", e, {"batch": batch.pk}) for e in to_create)
-    result.managers_linked = _managers_link(people, by_number)
+    result.managers_linked = _managers_link(people, by_number, plan.warnings)
     _unit_heads(people, by_number, units)
     result.accounts_created, result.invitations = _accounts_create(
         people, by_number, batch=batch, actor=actor, now=now, audit=audit
@@ -377,8 +377,12 @@ def _positions_ensure(rows: list[tuple[Any, ...]], result: RosterResult) -> dict
     return found
 
 
-def _managers_link(people: pl.DataFrame, by_number: dict[str, Employee]) -> int:
+def _managers_link(
+    people: pl.DataFrame, by_number: dict[str, Employee], warnings: list[dict[str, Any]]
+) -> int:
+    """Link each person to their manager; a manager whose own row is quarantined is linked on resubmission."""
     changed = []
+    pending: list[str] = []
     for number, manager_number in people.select("employee_number", "manager_number").iter_rows():
         if manager_number is None and "manager" not in people.columns:
             continue
@@ -386,11 +390,17 @@ def _managers_link(people: pl.DataFrame, by_number: dict[str, Employee]) -> int:
         manager = by_number.get(manager_number) if manager_number else None
         if manager is None and manager_number:
             manager = Employee.objects.filter(employee_number__iexact=manager_number).first()
+            if manager is None:
+                pending.append(number)
         manager_id = manager.pk if manager else None
         if employee.manager_id != manager_id:
             employee.manager_id = manager_id
             changed.append(employee)
     Employee.objects.bulk_update(changed, ["manager"], batch_size=1000)
+    if pending:
+        warnings.append(
+            {"code": "manager_pending", "details": {"count": len(pending), "people": ", ".join(pending[:20])}}
+        )
     return len(changed)
 
 

@@ -373,6 +373,12 @@ _PROBLEMS: tuple[Problem, ...] = (
         "warning",
     ),
     Problem(
+        "manager_pending",
+        gettext_noop("{count} people wait for their manager, whose own row is quarantined: {people}."),
+        gettext_noop("Fix and resubmit the manager's row; the links follow."),
+        "warning",
+    ),
+    Problem(
         "withheld",
         gettext_noop(
             "{count} person-months were left without a value until their quarantined rows are fixed."

@@ -242,17 +242,9 @@ KINDS: dict[str, KindDef] = {
                 _f(
                     "role",
                     "choice",
+                    # No system administrators from a spreadsheet: that role is granted one by one.
                     "system role of the account",
-                    choices=(
-                        "rep",
-                        "manager",
-                        "mentor",
-                        "hrbp",
-                        "legal",
-                        "recruiter",
-                        "executive",
-                        "sysadmin",
-                    ),
+                    choices=("rep", "manager", "mentor", "hrbp", "legal", "recruiter", "executive"),
                 ),
                 _f("wage", "money", "monthly wage payable (needs a wage month or a declared period)"),
                 _f("wage_month", "month", "the month of the wage"),
@@ -337,8 +329,6 @@ DEFAULT_VALUES: dict[str, dict[str, str]] = {
         "recruiter": "recruiter",
         "高管": "executive",
         "executive": "executive",
-        "管理员": "sysadmin",
-        "sysadmin": "sysadmin",
     },
     "attendance": {
         "出勤": "attended",

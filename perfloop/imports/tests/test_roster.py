@@ -405,11 +405,20 @@ def test_unknown_and_ambiguous_managers_are_quarantined():
         + [""] * 14
         for i in range(10)
     ]
+    rows.append(
+        ["S009", "郑新", "演示公司/销售部/华东组", "销售代表", "S1", D(2024, 1, 2), "S007", *[""] * 14]
+    )
     outcome = run(roster(rows))
     codes = {row.row_number: row.code for row in outcome.batch.quarantined_rows.all()}
     assert codes == {10: "ambiguous_manager", 11: "unknown_manager"}
     assert "S003, S006" in outcome.batch.quarantined_rows.get(row_number=10).message
     assert not Employee.objects.filter(employee_number__in=["S007", "S008"]).exists()
+    waiting = Employee.objects.get(employee_number="S009")  # their manager's row is quarantined
+    assert waiting.manager is None
+    assert outcome.batch.warnings[-1] == {
+        "code": "manager_pending",
+        "details": {"count": 1, "people": "S009"},
+    }
 
 
 def test_a_manager_loop_refuses_the_file():
