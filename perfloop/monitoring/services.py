@@ -531,26 +531,24 @@ def alerts_transition(
                 _("A resolved alert is reopened only by the monthly close."), state=alert.state
             )
     now = now or timezone.now()
-    fields = ["state", "updated_at"]
+    # Every alert of one call gets the same new values: one UPDATE a chunk, not a CASE per row.
+    values: dict[str, Any] = {"state": to_state, "updated_at": now}
     if to_state == AlertState.ACKNOWLEDGED:
-        fields += ["acknowledged_at", "acknowledged_by"]
+        values |= {"acknowledged_at": now, "acknowledged_by": actor}
     elif to_state == AlertState.RESOLVED:
-        fields += ["resolved_at", "resolved_by", "resolution", "resolution_note"]
+        values |= {
+            "resolved_at": now,
+            "resolved_by": actor,
+            "resolution": resolution or Resolution.HANDLED,
+            "resolution_note": note,
+        }
     else:
-        fields += ["resolved_at", "resolved_by", "resolution"]
+        values |= {"resolved_at": None, "resolved_by": None, "resolution": ""}
     events = []
     for alert in alerts:
         before = alert.state
-        if to_state == AlertState.ACKNOWLEDGED:
-            alert.acknowledged_at, alert.acknowledged_by = now, actor
-        elif to_state == AlertState.RESOLVED:
-            alert.resolved_at, alert.resolved_by = now, actor
-            alert.resolution = resolution or Resolution.HANDLED
-            alert.resolution_note = note
-        else:
-            alert.resolved_at, alert.resolved_by, alert.resolution = None, None, ""
-        alert.state = to_state
-        alert.updated_at = now
+        for name, value in values.items():
+            setattr(alert, name, value)
         events.append(
             AuditEvent(
                 kind=AuditEvent.Kind.CHANGE,
@@ -562,7 +560,9 @@ def alerts_transition(
                 details={"from": before, "to": to_state, "resolution": alert.resolution, "note": note},
             )
         )
-    Alert.objects.bulk_update(list(alerts), fields, batch_size=1000)
+    ids = [alert.pk for alert in alerts]
+    for start in range(0, len(ids), 900):
+        Alert.objects.filter(pk__in=ids[start : start + 900]).update(**values)
     # The rows audit_change would write, in one statement: a close may resolve thousands at once.
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     return list(alerts)
