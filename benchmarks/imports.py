@@ -239,7 +239,7 @@ def run_engine(engine: str, path: Path, repeat: int, workdir: Path) -> dict[str,
     scratch = None
     if engine == "sqlite":
         env.pop("DATABASE_URL", None)
-        env["PERFLOOP_VAR_DIR"] = str(workdir / "sqlite")
+        env["PERFLOOP_VAR_DIR"] = str(workdir / f"sqlite-{uuid.uuid4().hex[:8]}")  # a fresh database each run
     else:
         base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
         try:
@@ -293,23 +293,39 @@ def main() -> None:
         generate_deals(path, rows=args.rows, seed=args.seed)
         size_mb = path.stat().st_size / 1024 / 1024
         print(f"generated {args.rows:,} deals ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f} s")
-        expected, reference_s = best_time(lambda: reference(path), repeat=args.repeat)
-        expected_totals = reference_totals(expected)
-        print(f"DuckDB read + aggregate: {reference_s:.3f} s")
+        # The two sides take turns (DuckDB, then each engine, once per repeat) so that a machine shared with
+        # other work slows both alike; the best of each side is reported.
+        engines = [name.strip() for name in args.engines.split(",") if name.strip()]
+        reference_s = float("inf")
+        expected_totals: dict[str, str] = {}
         results: dict[str, dict[str, object]] = {}
-        for engine in [name.strip() for name in args.engines.split(",") if name.strip()]:
-            result = run_engine(engine, path, args.repeat, workdir)
-            if result is None:
-                continue
-            results[engine] = result
+        for _ in range(args.repeat):
+            expected, seconds = best_time(lambda: reference(path), repeat=1)
+            reference_s = min(reference_s, seconds)
+            expected_totals = reference_totals(expected)
+            for engine in engines:
+                result = run_engine(engine, path, 1, workdir)
+                if result is None:
+                    continue
+                if result["totals"] != expected_totals:
+                    fail(f"{engine} disagrees with DuckDB: {result['totals']} != {expected_totals}")
+                best = results.get(engine)
+                if best is None or float(result["seconds"]) < float(best["seconds"]):  # type: ignore[arg-type]
+                    results[engine] = {
+                        **result,
+                        "peak_rss_mb": max(
+                            float(result["peak_rss_mb"]),  # type: ignore[arg-type]
+                            float((best or result)["peak_rss_mb"]),
+                        ),
+                    }  # type: ignore[arg-type]
+        print(f"DuckDB read + aggregate: {reference_s:.3f} s")
+        for engine, result in results.items():
             seconds = float(result["seconds"])  # type: ignore[arg-type]
             print(
                 f"{engine:<10} import: {seconds:.3f} s = {args.rows / seconds:,.0f} rows/s, "
                 f"{result['facts']:,} facts, {result['quarantined']} rows quarantined, "
                 f"peak {float(result['peak_rss_mb']):.0f} MB, {seconds / reference_s:.2f}x DuckDB"  # type: ignore[arg-type]
             )
-            if result["totals"] != expected_totals:
-                fail(f"{engine} disagrees with DuckDB: {result['totals']} != {expected_totals}")
     if "sqlite" not in results:
         fail("the SQLite run is the headline figure and did not run")
     sqlite = results["sqlite"]
