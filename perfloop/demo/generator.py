@@ -21,6 +21,13 @@ The story (docs/demo.md has the figures and the reasoning):
 Every value is drawn from ``random.Random(seed)`` in a fixed order, inside bounds chosen so that the story
 holds for any seed (the composite of a steady rep can never fall below 0.72, that of a struggling one never
 reach 0.70); the seed only changes names, dates and the noise.
+
+The monthly values are not written as such: ``records.py`` invents the deals, follow-ups, survey answers,
+receivables and training enrolments behind them, ``exports.py`` writes those as the files the company's
+systems export, and the build loads the files through the imports. ``facts`` holds what the imports compute
+from the records — the story's values, with the ratios at the nearest ratio of whole counts. The goals are
+recorded as agreed: published by the manager, confirmed by the rep, four of them disputed in 2026-01 (one
+is the source document's example: 80,000 against a six-month average of 70,000, adjusted to 75,000).
 """
 
 from __future__ import annotations
@@ -28,18 +35,21 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from perfloop.core.months import Month, month_range
 from perfloop.demo.credentials import demo_sign_in_for
+from perfloop.demo.records import Bounds, Records, RepMonth, simulate_records
 from perfloop.metrics.catalogue import DEFAULT_KPIS
 
 DEFAULT_SEED = 20250630
 COMPANY_CITY = "上海"
+COMPANY_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 EMAIL_DOMAIN = "demo.perfloop.example"  # RFC 2606: can never deliver mail to a real person
 
 KPI_TARGETS: dict[str, Decimal] = {kpi.code: kpi.default_target for kpi in DEFAULT_KPIS}
@@ -56,6 +66,7 @@ KPI_SOURCES: dict[str, str] = {
 KPI_CODES: tuple[str, ...] = tuple(kpi.code for kpi in DEFAULT_KPIS)
 
 _CENT = Decimal("0.01")
+_HUNDRED = Decimal(100)
 _RATIO = Decimal("0.0001")
 
 
@@ -199,12 +210,41 @@ class UserSpec:
     is_active: bool
 
 
+@dataclass(frozen=True)
+class GoalAgreement:
+    """A rep's goals for one month: published by their manager, confirmed by the rep."""
+
+    employee: str
+    month: Month
+    set_by: str
+    """Employee number of the manager who published (and answers disputes)."""
+    published_at: dt.datetime
+    confirmed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class GoalDispute:
+    """A published goal the rep disputed; the manager answered (adjusting it or not), the rep confirmed."""
+
+    employee: str
+    month: Month
+    kpi: str
+    comment: str
+    answer: str
+    adjusted_value: Decimal | None
+    """None: the manager kept the value and explained it."""
+    disputed_at: dt.datetime
+    answered_at: dt.datetime
+    confirmed_at: dt.datetime
+
+
 @dataclass(frozen=True, eq=False)
 class DemoCompany:
     """Everything the demo writes. Frames use employee numbers and ``Month.index`` months.
 
-    * ``facts``: employee (str), month (Int32), kpi (str), value (Decimal 16,4), source (str).
-    * ``targets``: employee, month, kpi, value.
+    * ``facts``: employee (str), month (Int32), kpi (str), value (Decimal 16,4), source (str) — what the
+      imports compute from ``records``.
+    * ``targets``: employee, month, kpi, value — the goals as published (before disputes).
     * ``wages``: employee, month, amount (Decimal 12,2).
     """
 
@@ -217,6 +257,31 @@ class DemoCompany:
     facts: pl.DataFrame
     targets: pl.DataFrame
     wages: pl.DataFrame
+    records: Records
+    agreements: tuple[GoalAgreement, ...]
+    disputes: tuple[GoalDispute, ...]
+
+    @property
+    def final_targets(self) -> pl.DataFrame:
+        """The targets in force: as published, with the disputes' adjustments."""
+        adjusted = [d for d in self.disputes if d.adjusted_value is not None]
+        if not adjusted:
+            return self.targets
+        changes = pl.DataFrame(
+            [(d.employee, d.month.index, d.kpi, d.adjusted_value) for d in adjusted],
+            schema={
+                "employee": pl.String,
+                "month": pl.Int32,
+                "kpi": pl.String,
+                "adjusted": pl.Decimal(16, 4),
+            },
+            orient="row",
+        )
+        return (
+            self.targets.join(changes, on=["employee", "month", "kpi"], how="left")
+            .with_columns(value=pl.coalesce("adjusted", "value"))
+            .drop("adjusted")
+        )
 
     def employee(self, number: str) -> EmployeeSpec:
         for spec in self.employees:
@@ -299,6 +364,54 @@ UNDERPERFORMERS: dict[str, tuple[Story, Month]] = {
 MENTORS = ("E0101", "E0121")
 REP_PERSONA = "E0102"
 MANAGER_PERSONA = _MANAGER_NUMBERS[0]
+
+
+@dataclass(frozen=True)
+class DisputeScript:
+    """A goal of the dispute month that its rep disputes, and how the manager answers."""
+
+    employee: str
+    kpi: str
+    comment: str
+    answer: str
+    adjusted_value: Decimal | None
+
+
+# In the last month of the after window four reps dispute a goal (all of them steady or new, so an
+# adjustment only raises an attainment that is met anyway). The first is the source document's example: the
+# rep finds 80,000 too high against a six-month average of 70,000; the manager sets the midpoint, 75,000.
+DISPUTE_MONTH = Month(2026, 1)
+STORY_AVERAGE = Decimal(70000)
+DISPUTE_SCRIPTS: tuple[DisputeScript, ...] = (
+    DisputeScript(
+        REP_PERSONA,
+        "revenue",
+        "我近6个月的平均销售额是 70,000 元，80,000 元的目标偏高，希望参考近期水平调整。",
+        "参考你近6个月平均 70,000 元和团队标准 80,000 元，本月目标调整为两者的中点 75,000 元。",
+        Decimal(75000),
+    ),
+    DisputeScript(
+        "E0151",
+        "new_customers",
+        "入职第三个月，前任的客户还在交接，3 个新客户压力较大。",
+        "考虑到客户交接，本月新客户目标调整为 2 个，下月起按团队标准 3 个。",
+        Decimal(2),
+    ),
+    DisputeScript(
+        "E0125",
+        "collection_rate",
+        "两家大客户习惯春节前统一付款，1 月回款率很难达到 90%。",
+        "回款率目标全公司统一为 90%，维持不变；春节前集中付款的客户请提前和财务确认回款计划。",
+        None,
+    ),
+    DisputeScript(
+        "E0138",
+        "follow_ups",
+        "1 月要集中准备两个大项目的方案，40 次跟进难以完成。",
+        "同意本月跟进次数目标调整为 36 次，请保证两个项目的方案按时提交。",
+        Decimal(36),
+    ),
+)
 # Employees whose hire date is part of the story: service before 2008-01-01 follows the pre-LCL
 # severance rules (LCL Art. 97), which the separation calculators must handle.
 _FIXED_HIRE_DATES = {
@@ -325,7 +438,10 @@ def generate_company(*, seed: int = DEFAULT_SEED, timeline: Timeline = TIMELINE)
     names = _NamePicker(rng)
     employees = _employees(rng, names, timeline)
     by_number = {e.number: e for e in employees}
-    facts, revenue = _facts(rng, employees, timeline)
+    rep_months = _performance(rng, employees, timeline)
+    records, realised = simulate_records(rep_months, seed=seed)
+    facts, revenue = _facts(rep_months, realised)
+    agreements = _agreements(random.Random(f"perfloop-demo-goals:{seed}"), employees, timeline)
     return DemoCompany(
         seed=seed,
         timeline=timeline,
@@ -336,6 +452,9 @@ def generate_company(*, seed: int = DEFAULT_SEED, timeline: Timeline = TIMELINE)
         facts=facts,
         targets=_targets(employees, timeline),
         wages=_wages(rng, employees, by_number, revenue, timeline),
+        records=records,
+        agreements=agreements,
+        disputes=_disputes(agreements),
     )
 
 
@@ -673,9 +792,11 @@ def _uniform(rng: random.Random, bounds: tuple[float, float]) -> float:
 def _kpi_values(
     rng: random.Random, revenue_ratio: float, state: _Ranges, churn_drift: float
 ) -> dict[str, Decimal]:
+    """What the story needs of one rep-month (``records.py`` finds the deals, scores … behind it)."""
     revenue = KPI_TARGETS["revenue"] * Decimal(repr(round(revenue_ratio, 6)))
     return {
-        "revenue": revenue.quantize(_CENT, rounding=ROUND_HALF_UP),
+        # Deals are quoted in whole hundreds of yuan, so a month's revenue is too.
+        "revenue": (revenue / _HUNDRED).quantize(Decimal(1), rounding=ROUND_HALF_UP) * _HUNDRED,
         "new_customers": Decimal(rng.choice(state.new_customers)),
         "conversion_rate": _ratio(_uniform(rng, state.conversion)),
         "collection_rate": _ratio(_uniform(rng, state.collection)),
@@ -690,10 +811,8 @@ def _ratio(value: float) -> Decimal:
     return Decimal(repr(round(value, 4))).quantize(_RATIO)
 
 
-def _facts(
-    rng: random.Random, employees: list[EmployeeSpec], timeline: Timeline
-) -> tuple[pl.DataFrame, dict[tuple[str, int], Decimal]]:
-    """Monthly facts of every rep for every month employed, and revenue by (employee, month index)."""
+def _performance(rng: random.Random, employees: list[EmployeeSpec], timeline: Timeline) -> list[RepMonth]:
+    """What the story needs of every rep in every month employed (reps in order, months in order)."""
     plans = [
         _RepPlan(
             spec,
@@ -703,21 +822,61 @@ def _facts(
         for spec in employees
         if spec.position == REP_POSITION
     ]
-    rows: dict[str, list[object]] = {"employee": [], "month": [], "kpi": [], "value": [], "source": []}
-    revenue: dict[tuple[str, int], Decimal] = {}
+    rep_months: list[RepMonth] = []
     for plan in plans:
         for month in timeline.months:
             if not plan.spec.is_employed_in(month):
                 continue
             ratio, state, drift = _revenue_and_state(rng, plan, month, timeline)
-            values = _kpi_values(rng, ratio, state, drift)
-            revenue[(plan.spec.number, month.index)] = values["revenue"]
-            for code in KPI_CODES:
-                rows["employee"].append(plan.spec.number)
-                rows["month"].append(month.index)
-                rows["kpi"].append(code)
-                rows["value"].append(values[code])
-                rows["source"].append(KPI_SOURCES[code])
+            rep_months.append(
+                RepMonth(
+                    employee=plan.spec.number,
+                    month=month,
+                    intended=_kpi_values(rng, ratio, state, drift),
+                    bounds=Bounds(state.conversion, state.feedback, state.training),
+                    takes_over_from=plan.spec.replaces,
+                    is_improvement_phase=timeline.improvement_first <= month <= timeline.improvement_last,
+                )
+            )
+    return _even_story_history(rep_months)
+
+
+def _even_story_history(rep_months: list[RepMonth]) -> list[RepMonth]:
+    """The disputing rep's six months before the dispute average exactly 70,000 (the source document's
+    example): the difference is spread over the six months in whole hundreds — a few hundred yuan a month."""
+    story = DISPUTE_SCRIPTS[0]
+    window = {(story.employee, (DISPUTE_MONTH - back).index) for back in range(1, 7)}
+    history = [r for r in rep_months if (r.employee, r.month.index) in window]
+    gap = int((STORY_AVERAGE * len(window) - sum(r.intended["revenue"] for r in history)) / _HUNDRED)
+    steps = [gap // len(history) + (1 if i < gap % len(history) else 0) for i in range(len(history))]
+    evened = {}
+    for rep_month, step in zip(history, steps, strict=True):
+        revenue = rep_month.intended["revenue"] + step * _HUNDRED
+        if revenue < Decimal(repr(_STEADY_FLOOR)) * KPI_TARGETS["revenue"]:
+            raise ValueError(f"{story.employee} {rep_month.month}: evening the history breaks the floor")
+        evened[rep_month.month.index] = replace(
+            rep_month, intended={**rep_month.intended, "revenue": revenue}
+        )
+    return [evened.get(r.month.index, r) if r.employee == story.employee else r for r in rep_months]
+
+
+def _facts(
+    rep_months: list[RepMonth], realised: dict[tuple[str, int], dict[str, Decimal]]
+) -> tuple[pl.DataFrame, dict[tuple[str, int], Decimal]]:
+    """Monthly facts of every rep for every month employed, as the imports compute them from the records,
+    and revenue by (employee, month index)."""
+    rows: dict[str, list[object]] = {"employee": [], "month": [], "kpi": [], "value": [], "source": []}
+    revenue: dict[tuple[str, int], Decimal] = {}
+    for rep_month in rep_months:
+        key = (rep_month.employee, rep_month.month.index)
+        values = realised[key]
+        revenue[key] = values["revenue"]
+        for code in KPI_CODES:
+            rows["employee"].append(rep_month.employee)
+            rows["month"].append(rep_month.month.index)
+            rows["kpi"].append(code)
+            rows["value"].append(values[code])
+            rows["source"].append(KPI_SOURCES[code])
     frame = pl.DataFrame(
         rows,
         schema={
@@ -747,6 +906,61 @@ def _targets(employees: list[EmployeeSpec], timeline: Timeline) -> pl.DataFrame:
     return pl.DataFrame(
         rows, schema={"employee": pl.String, "month": pl.Int32, "kpi": pl.String, "value": pl.Decimal(16, 4)}
     )
+
+
+# --- goals -----------------------------------------------------------------------------------------------
+
+
+def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=COMPANY_TIME_ZONE)
+
+
+def _agreements(
+    rng: random.Random, employees: list[EmployeeSpec], timeline: Timeline
+) -> tuple[GoalAgreement, ...]:
+    """Each rep-month's goals: the manager publishes them in the last week of the month before (a new rep:
+    on the first day), the rep confirms within about two days."""
+    agreements = []
+    for spec in employees:
+        if spec.position != REP_POSITION or spec.manager is None:
+            continue
+        for month in timeline.months:
+            if not spec.is_employed_in(month):
+                continue
+            if Month.of(spec.hire_date) == month:
+                published = _at(spec.hire_date, 10, rng.randrange(0, 60, 5))
+            else:
+                before = month - 1
+                day = dt.date(before.year, before.month, rng.randint(22, 27))
+                while day.weekday() >= 5:  # Saturday, Sunday
+                    day -= dt.timedelta(days=1)
+                published = _at(day, rng.randint(9, 11), rng.randrange(0, 60, 5))
+            confirmed = published + dt.timedelta(hours=rng.randint(1, 48), minutes=rng.randrange(0, 60, 5))
+            agreements.append(GoalAgreement(spec.number, month, spec.manager, published, confirmed))
+    return tuple(agreements)
+
+
+def _disputes(agreements: tuple[GoalAgreement, ...]) -> tuple[GoalDispute, ...]:
+    """The scripted disputes: the day after publishing, answered the next day, confirmed that afternoon."""
+    published = {(a.employee, a.month): a.published_at for a in agreements}
+    disputes = []
+    for script in DISPUTE_SCRIPTS:
+        disputed = published[(script.employee, DISPUTE_MONTH)] + dt.timedelta(days=1, hours=1)
+        answered = disputed + dt.timedelta(days=1, hours=2)
+        disputes.append(
+            GoalDispute(
+                employee=script.employee,
+                month=DISPUTE_MONTH,
+                kpi=script.kpi,
+                comment=script.comment,
+                answer=script.answer,
+                adjusted_value=script.adjusted_value,
+                disputed_at=disputed,
+                answered_at=answered,
+                confirmed_at=answered + dt.timedelta(hours=3),
+            )
+        )
+    return tuple(disputes)
 
 
 # --- wages -----------------------------------------------------------------------------------------------

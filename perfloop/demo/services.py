@@ -1,7 +1,10 @@
 """Writing the demo company into the database, through the other apps' models and services.
 
 The company is generated as plain data first (`generator.py`), then written in one transaction: an
-interrupted build leaves nothing behind, and a build never runs over existing people.
+interrupted build leaves nothing behind, and a build never runs over existing people. The organisation,
+accounts and wages are written directly; the performance data comes the way a real company's does — its
+CRM, finance and LMS exports (`exports.py`) go through the imports (`import_file`), and its goals are
+recorded as the agreements they were (`goals_record_agreed_bulk`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,14 @@ from perfloop.audit.services import audit_change
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
 from perfloop.demo.credentials import DEMO_PASSWORD, DEMO_SIGN_INS, DemoSignIn
-from perfloop.demo.generator import DEFAULT_SEED, DemoCompany, generate_company
+from perfloop.demo.exports import DemoFile, demo_files
+from perfloop.demo.generator import DEFAULT_SEED, DemoCompany, GoalDispute, generate_company
 from perfloop.demo.selectors import demo_summary
-from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard
+from perfloop.goals.models import Basis
+from perfloop.goals.services import AgreedGoal, RecordedDispute, RecordedGoals, goals_record_agreed_bulk
+from perfloop.imports.models import ImportBatch
+from perfloop.imports.services import import_file
+from perfloop.metrics.models import MonthlyFact, MonthlyTarget, Scorecard
 from perfloop.metrics.services import (
     kpi_default_weights_apply,
     scorecards_recompute,
@@ -52,7 +60,10 @@ class DemoBuildResult:
     units: int
     employees: int
     users: int
+    batches: int
     facts: int
+    goals: int
+    disputes: int
     targets: int
     wages: int
     scorecards: int
@@ -66,7 +77,10 @@ class DemoBuildResult:
             "units": self.units,
             "employees": self.employees,
             "users": self.users,
+            "batches": self.batches,
             "facts": self.facts,
+            "goals": self.goals,
+            "disputes": self.disputes,
             "targets": self.targets,
             "wages": self.wages,
             "scorecards": self.scorecards,
@@ -98,8 +112,8 @@ def demo_company_build(*, actor: Any = None, seed: int = DEFAULT_SEED) -> DemoBu
         # Decimal(str(...)): a policy created on first use still holds the model default as a string.
         cap = Decimal(str(scoring_policy_get().attainment_cap))
         scoring_policy_update(actor=actor, met_threshold=DEMO_MET_THRESHOLD, attainment_cap=cap)
-        targets = _targets_write(company, employees=employees, users=users)
-        facts = _facts_write(company, employees=employees)
+        batches = _files_import(demo_files(company), actor=actor, units=units)
+        goals = _goals_record(company, actor=actor, employees=employees, users=users)
         wages = _wages_write(company, employees=employees)
         timeline = company.timeline
         recompute = scorecards_recompute(actor=actor, first=timeline.history_first, last=timeline.after_last)
@@ -108,8 +122,11 @@ def demo_company_build(*, actor: Any = None, seed: int = DEFAULT_SEED) -> DemoBu
             units=len(units),
             employees=len(employees),
             users=len(company.users),
-            facts=facts,
-            targets=targets,
+            batches=len(batches),
+            facts=MonthlyFact.objects.count(),
+            goals=goals.goals,
+            disputes=goals.disputes,
+            targets=MonthlyTarget.objects.count(),
             wages=wages,
             scorecards=Scorecard.objects.count(),
             team_months=recompute.teams,
@@ -253,40 +270,87 @@ def _users_write(
     return users
 
 
-def _targets_write(company: DemoCompany, *, employees: dict[str, Employee], users: dict[str, User]) -> int:
-    """Targets as the reps' managers set them (the goals app records agreements on top)."""
-    kpis = dict(Kpi.objects.values_list("code", "pk"))
-    managers = {spec.number: spec.manager for spec in company.employees}
-    rows = [
-        MonthlyTarget(
-            employee=employees[number],
-            month=Month.from_index(month),
-            kpi_id=kpis[kpi],
-            value=value,
-            set_by=users.get(managers[number] or ""),
+def _files_import(files: list[DemoFile], *, actor: Any, units: dict[str, OrgUnit]) -> list[ImportBatch]:
+    """Each export through the imports, as HR would load it; any file that does not apply cleanly (a
+    rejection, a quarantined row, a warning) stops the build, which then leaves nothing behind."""
+    batches = []
+    for file in files:
+        outcome = import_file(
+            actor=actor,
+            source=file.source,
+            profile=file.profile,
+            path_or_bytes=file.data,
+            file_name=file.name,
+            first=file.first,
+            last=file.last,
+            unit=units[file.unit] if file.unit else None,
+            zero_fill=file.zero_fill,
+            # Scorecards are computed once, after the goals exist (the last step of the build).
+            recompute=False,
         )
-        for number, month, kpi, value in company.targets.iter_rows()
-    ]
-    MonthlyTarget.objects.bulk_create(rows, batch_size=_BATCH)
-    return len(rows)
+        batch = outcome.batch
+        if not outcome.is_applied or outcome.is_duplicate or batch.rows_quarantined or batch.warnings:
+            raise DemoError(
+                f"The demo file {file.name} did not import cleanly: "
+                f"{batch.error_message or f'{batch.rows_quarantined} rows quarantined, {batch.warnings}'}",
+                code="demo_import_failed",
+                file=file.name,
+                batch=batch.pk,
+            )
+        batches.append(batch)
+    return batches
 
 
-def _facts_write(company: DemoCompany, *, employees: dict[str, Employee]) -> int:
-    kpis = dict(Kpi.objects.values_list("code", "pk"))
-    lineage = {"generator": "demo", "seed": company.seed}
-    rows = [
-        MonthlyFact(
-            employee=employees[number],
-            month=Month.from_index(month),
-            kpi_id=kpis[kpi],
-            value=value,
-            source=source,
-            lineage=lineage,
+_STANDARD = {
+    "revenue": "团队标准 ¥{:,.0f}",
+    "new_customers": "团队标准 {:.0f} 个",
+    "conversion_rate": "团队标准 {:.0%}",
+    "collection_rate": "团队标准 {:.0%}",
+    "follow_ups": "团队标准 {:.0f} 次",
+    "feedback_score": "团队标准 {:.1f} 分",
+    "churn_rate": "团队标准 不高于 {:.0%}",
+    "training_participation": "团队标准 {:.0%}",
+}
+
+
+def _goals_record(
+    company: DemoCompany, *, actor: Any, employees: dict[str, Employee], users: dict[str, User]
+) -> RecordedGoals:
+    """Every rep-month's goals as agreed: published by the manager, confirmed by the rep; the scripted
+    disputes answered (and some adjusted) before the rep confirmed. The final values become the targets."""
+    agreements = {(a.employee, a.month.index): a for a in company.agreements}
+    disputes = {(d.employee, d.month.index, d.kpi): d for d in company.disputes}
+    records = []
+    for number, month_index, kpi, value in company.targets.iter_rows():
+        agreement = agreements[(number, month_index)]
+        manager = users[agreement.set_by].pk
+        dispute = disputes.get((number, month_index, kpi))
+        records.append(
+            AgreedGoal(
+                employee_id=employees[number].pk,
+                month=agreement.month,
+                kpi_code=kpi,
+                value=value,
+                set_by_id=manager,
+                published_at=agreement.published_at,
+                confirmed_at=dispute.confirmed_at if dispute else agreement.confirmed_at,
+                basis=Basis.MANUAL,
+                basis_detail=_STANDARD[kpi].format(value),
+                dispute=_recorded(dispute, manager) if dispute else None,
+            )
         )
-        for number, month, kpi, value, source in company.facts.iter_rows()
-    ]
-    MonthlyFact.objects.bulk_create(rows, batch_size=_BATCH)
-    return len(rows)
+    return goals_record_agreed_bulk(actor=actor, records=records)
+
+
+def _recorded(dispute: GoalDispute, manager: int) -> RecordedDispute:
+    return RecordedDispute(
+        disputed_at=dispute.disputed_at,
+        comment=dispute.comment,
+        answered_at=dispute.answered_at,
+        answer=dispute.answer,
+        answered_by_id=manager,
+        adjusted_value=dispute.adjusted_value,
+    )
 
 
 def _wages_write(company: DemoCompany, *, employees: dict[str, Employee]) -> int:

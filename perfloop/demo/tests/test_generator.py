@@ -3,28 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from perfloop.core.months import Month
+from perfloop.demo import generator
 from perfloop.demo.credentials import DEMO_SIGN_INS
+from perfloop.demo.exports import demo_files
 from perfloop.demo.generator import (
     DEFAULT_SEED,
+    DISPUTE_MONTH,
+    DISPUTE_SCRIPTS,
     KPI_CODES,
     KPI_SOURCES,
     KPI_TARGETS,
     MENTORS,
     REP_PERSONA,
     REP_POSITION,
+    STORY_AVERAGE,
     TIMELINE,
     UNDERPERFORMERS,
     DemoCompany,
     Story,
     generate_company,
 )
+from perfloop.demo.records import deal_counts, part_counts, ratio_value, split_hundreds
+from perfloop.imports.presets import PRESETS
+from perfloop.imports.profiles import map_columns, parse_profile
+from perfloop.imports.readers import ReadOptions, read_table
 from perfloop.metrics.catalogue import DEFAULT_KPIS
 from perfloop.metrics.scoring import ScoringPolicy, ScoringResult, compute_scorecards
 
@@ -70,7 +84,7 @@ def _score(company: DemoCompany) -> tuple[ScoringResult, dict[int, str]]:
     )
     result = compute_scorecards(
         facts=values(company.facts, "value"),
-        targets=values(company.targets, "target"),
+        targets=values(company.final_targets, "target"),
         assignments=assignments,
         weights=weights,
         kpis=kpis,
@@ -120,6 +134,9 @@ def test_same_seed_gives_identical_company(company):
     assert again.facts.equals(company.facts)
     assert again.targets.equals(company.targets)
     assert again.wages.equals(company.wages)
+    assert again.records.deals.equals(company.records.deals)
+    assert again.agreements == company.agreements
+    assert [(f.name, f.data) for f in demo_files(again)] == [(f.name, f.data) for f in demo_files(company)]
 
 
 def test_another_seed_changes_names_and_values_but_not_the_cast(company):
@@ -363,3 +380,201 @@ def test_every_employee_has_one_account_and_leavers_are_deactivated(company):
     assert len({u.username for u in company.users}) == len(company.users)
     for spec in company.employees:
         assert by_employee[spec.number].is_active is (spec.termination_date is None)
+
+
+# --- the records behind the facts ---------------------------------------------------------------------
+
+_STATES = [
+    generator._GOOD,
+    generator._FADING,
+    generator._STRUGGLING,
+    *generator._RECOVERING,
+    *generator._RAMPING,
+]
+
+
+def _month_of(column: str) -> pl.Expr:
+    return (
+        pl.col(column).dt.year().cast(pl.Int32) * 12 + pl.col(column).dt.month().cast(pl.Int32) - 1
+    ).alias("month")
+
+
+def _facts_of(company: DemoCompany, kpi: str) -> dict[tuple[str, int], Decimal]:
+    rows = company.facts.filter(pl.col("kpi") == kpi).select("employee", "month", "value").iter_rows()
+    return {(employee, month): value for employee, month, value in rows}
+
+
+def test_won_deals_add_up_to_the_revenue_and_closed_deals_give_the_conversion_rate(company):
+    closed = company.records.deals.filter(pl.col("stage").is_in(["won", "lost"])).with_columns(
+        _month_of("closed_on")
+    )
+    by_month = closed.group_by(pl.col("owner").alias("employee"), "month").agg(
+        revenue=pl.col("amount").filter(pl.col("stage") == "won").sum(),
+        won=(pl.col("stage") == "won").sum(),
+        closed=pl.len(),
+    )
+    revenue, conversion = _facts_of(company, "revenue"), _facts_of(company, "conversion_rate")
+
+    assert by_month.height == len(revenue)
+    for employee, month, amount, won, closed_count in by_month.iter_rows():
+        assert amount == revenue[(employee, month)]
+        assert ratio_value(Fraction(won, closed_count)) == conversion[(employee, month)]
+
+
+def test_revenue_is_in_whole_hundreds_so_a_wan_yuan_export_loses_nothing(company):
+    amounts = company.records.deals["amount"].cast(pl.Float64)
+
+    assert (amounts % 100 == 0).all()
+
+
+def test_follow_ups_feedback_collections_and_training_come_from_their_records(company):
+    records = company.records
+    follow_ups = records.activities.group_by("owner", _month_of("at")).len()
+    feedback = records.feedback.group_by("owner", _month_of("answered_on")).agg(
+        total=pl.col("score").cast(pl.Int64).sum(), answers=pl.len()
+    )
+    collections = records.receivables.group_by("owner", "month").agg(
+        due=pl.col("amount_due").sum(), collected=pl.col("amount_collected").sum()
+    )
+    training = records.enrolments.group_by("employee", _month_of("held_on")).agg(
+        attended=pl.col("attended").sum(), enrolled=pl.len()
+    )
+
+    expected = _facts_of(company, "follow_ups")
+    assert {(e, m): Decimal(n) for e, m, n in follow_ups.iter_rows()} == expected
+    expected = _facts_of(company, "feedback_score")
+    assert {(e, m): ratio_value(Fraction(t, n)) for e, m, t, n in feedback.iter_rows()} == expected
+    expected = _facts_of(company, "collection_rate")
+    assert {(e, m): collected / due for e, m, due, collected in collections.iter_rows()} == expected
+    expected = _facts_of(company, "training_participation")
+    assert {(e, m): ratio_value(Fraction(a, n)) for e, m, a, n in training.iter_rows()} == expected
+    assert records.feedback["score"].is_between(1, 5).all()
+    assert (records.receivables["amount_collected"] <= records.receivables["amount_due"]).all()
+
+
+@given(
+    state=st.sampled_from(_STATES),
+    share=st.floats(min_value=0, max_value=1),
+    won_at_least=st.integers(min_value=0, max_value=8),
+    wholes=st.integers(min_value=2, max_value=9),
+)
+def test_counts_behind_a_ratio_stay_inside_the_states_bounds(state, share, won_at_least, wholes):
+    def intended(bounds: tuple[float, float]) -> Decimal:
+        return Decimal(repr(round(bounds[0] + share * (bounds[1] - bounds[0]), 4)))
+
+    won, lost = deal_counts(won_at_least, intended(state.conversion), state.conversion)
+    total, answers = part_counts(intended(state.feedback), state.feedback, wholes=wholes)
+    attended, enrolled = part_counts(intended(state.training), state.training, wholes=wholes, most=12)
+
+    assert won >= max(won_at_least, 1)
+    assert state.conversion[0] <= won / (won + lost) <= state.conversion[1]
+    assert state.feedback[0] <= total / answers <= state.feedback[1]
+    assert state.training[0] <= attended / enrolled <= state.training[1]
+    for part, whole in ((won, won + lost), (total, answers), (attended, enrolled)):
+        assert (Fraction(part, whole) * 10_000).denominator != 2  # never half-way: no rounding rule decides
+
+
+@given(hundreds=st.integers(min_value=10, max_value=2000), parts=st.integers(min_value=1, max_value=10))
+def test_split_hundreds_adds_up_exactly(hundreds, parts):
+    import random
+
+    amounts = split_hundreds(Decimal(hundreds * 100), parts, random.Random(hundreds))
+
+    assert sum(amounts) == hundreds * 100
+    assert len(amounts) == parts
+    assert all(amount > 0 and amount % 100 == 0 for amount in amounts)
+
+
+# --- the exports ----------------------------------------------------------------------------------------
+
+
+def test_every_export_fits_its_preset_without_unknown_or_missing_columns(company):
+    for file in demo_files(company):
+        spec = parse_profile(PRESETS[file.profile]["spec"])
+        table = read_table(
+            file.data, file_name=file.name, options=ReadOptions(), known=spec.known_header_keys()
+        )
+        mapping = map_columns(table.header, spec)
+        required = {f.name for f in spec.fields if f.required}
+
+        assert not mapping.unknown, file.name
+        assert required <= set(mapping.columns), file.name
+        assert table.bad_rows == [], file.name
+        assert file.first <= file.last
+
+
+def test_exports_use_the_encodings_and_layouts_real_systems_do(company):
+    files = {f.name: f for f in demo_files(company)}
+    gbk = files["商机导出_上海一组_2025-01_2026-01.csv"].data
+    wan = files["商机导出_苏州组_2025-01_2026-01.csv"].data
+    finance = files["应收回款明细_2024.xlsx"].data
+
+    assert gbk.decode("gbk").startswith("商机编号,销售人员,")
+    assert wan.startswith("\ufeff".encode())
+    assert "成交金额（万元）" in wan.decode("utf-8-sig")
+    assert finance[:2] == b"PK"
+    table = read_table(finance, file_name="x.xlsx", options=ReadOptions(), known={"应收单号", "应收金额"})
+    assert table.header_row > 1  # a title row above the header, as the finance system writes it
+    assert files["lms_attendance_2024-01_2026-01.jsonl"].data.startswith(b'{"Enrollment ID"')
+
+
+def test_the_demo_data_modules_import_no_django():
+    code = (
+        "import sys; import perfloop.demo.generator, perfloop.demo.records, perfloop.demo.exports; "
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+
+    assert result.stdout.strip() == "[]"
+
+
+# --- goals ----------------------------------------------------------------------------------------------
+
+
+def test_every_rep_month_is_published_by_the_manager_before_the_rep_confirms(company):
+    managers = {spec.number: spec.manager for spec in company.employees}
+    rep_months = company.targets.select("employee", "month").unique().height
+
+    assert len(company.agreements) == rep_months
+    for agreement in company.agreements:
+        assert agreement.set_by == managers[agreement.employee]
+        assert agreement.published_at < agreement.confirmed_at
+        assert agreement.published_at.date() <= agreement.month.first_day or (
+            company.employee(agreement.employee).hire_date == agreement.published_at.date()
+        )
+
+
+def test_four_reps_dispute_one_goal_each_in_the_dispute_month(company):
+    disputes = company.disputes
+
+    assert len(disputes) == len({d.employee for d in disputes}) == 4
+    assert {d.month for d in disputes} == {DISPUTE_MONTH}
+    for dispute in disputes:
+        assert company.employee(dispute.employee).story in {Story.STEADY, Story.NEW_HIRE}
+        assert dispute.disputed_at < dispute.answered_at < dispute.confirmed_at
+    assert [d.adjusted_value is None for d in disputes].count(True) == 1
+
+
+def test_the_story_dispute_is_80000_against_a_six_month_average_of_70000_adjusted_to_75000(company):
+    story = company.disputes[0]
+    history = company.facts.filter(
+        pl.col("employee") == story.employee,
+        pl.col("kpi") == "revenue",
+        pl.col("month").is_between((DISPUTE_MONTH - 6).index, (DISPUTE_MONTH - 1).index),
+    )
+    targets = company.final_targets.filter(
+        pl.col("employee") == story.employee,
+        pl.col("month") == DISPUTE_MONTH.index,
+        pl.col("kpi") == "revenue",
+    )
+    published = company.targets.filter(
+        pl.col("employee") == story.employee,
+        pl.col("month") == DISPUTE_MONTH.index,
+        pl.col("kpi") == "revenue",
+    )
+
+    assert (story.employee, story.kpi) == (REP_PERSONA, "revenue") == (DISPUTE_SCRIPTS[0].employee, "revenue")
+    assert history.height == 6
+    assert history["value"].sum() / 6 == STORY_AVERAGE == Decimal(70000)
+    assert published["value"].item() == Decimal(80000)
+    assert targets["value"].item() == story.adjusted_value == Decimal(75000)

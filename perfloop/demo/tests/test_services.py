@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count, F, Max, Min
 
 from perfloop.accounts.models import User
 from perfloop.audit.models import AuditEvent
 from perfloop.demo import services
 from perfloop.demo.credentials import DEMO_PASSWORD, DEMO_SIGN_INS
-from perfloop.demo.generator import TIMELINE, generate_company
+from perfloop.demo.exports import demo_files
+from perfloop.demo.generator import DISPUTE_MONTH, REP_PERSONA, TIMELINE, DemoCompany, generate_company
 from perfloop.demo.selectors import demo_summary
 from perfloop.demo.services import DemoError, demo_company_build
+from perfloop.goals.models import Goal, GoalEvent, GoalStatus, GoalVersion
+from perfloop.imports.models import ImportBatch, QuarantinedRow
+from perfloop.imports.services import import_file
 from perfloop.metrics.models import MonthlyFact, MonthlyTarget, Scorecard, ScoringPolicy
 from perfloop.org.models import Employee, OrgUnit, WageRecord
+
+FACT_KINDS = ("deals", "activities", "feedback", "monthly_kpis", "collections", "training")
 
 
 def _counts() -> dict[str, int]:
@@ -26,12 +36,21 @@ def _counts() -> dict[str, int]:
         "employees": Employee.objects.count(),
         "units": OrgUnit.objects.count(),
         "users": User.objects.count(),
+        "batches": ImportBatch.objects.count(),
         "facts": MonthlyFact.objects.count(),
+        "goals": Goal.objects.count(),
+        "goal_versions": GoalVersion.objects.count(),
+        "goal_events": GoalEvent.objects.count(),
         "targets": MonthlyTarget.objects.count(),
         "wages": WageRecord.objects.count(),
         "scorecards": Scorecard.objects.count(),
         "audit": AuditEvent.objects.count(),
     }
+
+
+@pytest.fixture(scope="module")
+def company() -> DemoCompany:
+    return generate_company()
 
 
 def _demo(*args: str) -> str:
@@ -56,6 +75,28 @@ def test_a_failed_build_leaves_nothing_behind(monkeypatch):
 
     assert _counts() == before
     assert not ScoringPolicy.objects.filter(met_threshold=services.DEMO_MET_THRESHOLD).exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_file_that_does_not_import_cleanly_stops_the_build_and_leaves_nothing(monkeypatch):
+    def one_file_broken(company):
+        files = demo_files(company)
+        feedback = next(i for i, f in enumerate(files) if f.profile == "crm-feedback-cn")
+        # A score of 6 on the 1–5 scale: the row is quarantined (out_of_range), the rest would apply.
+        broken = files[feedback].data.replace(b",5\r\n", b",6\r\n", 1)
+        files[feedback] = dataclasses.replace(files[feedback], data=broken)
+        return files
+
+    monkeypatch.setattr(services, "demo_files", one_file_broken)
+    before = _counts()
+
+    with pytest.raises(DemoError) as caught:
+        demo_company_build()
+
+    assert caught.value.code == "demo_import_failed"
+    assert "客户满意度评价" in caught.value.message
+    assert _counts() == before
+    assert not QuarantinedRow.objects.exists()
 
 
 @pytest.mark.django_db
@@ -93,9 +134,7 @@ def built(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("built")
 class TestBuiltDemo:
-    def test_it_writes_the_generated_company(self):
-        company = generate_company()
-
+    def test_it_writes_the_generated_company(self, company):
         assert Employee.objects.count() == len(company.employees) == 66
         assert User.objects.count() == len(company.users)
         assert OrgUnit.objects.count() == len(company.units)
@@ -187,11 +226,153 @@ class TestBuiltDemo:
         assert leaver.user is not None
         assert authenticate(username=leaver.user.username, password=DEMO_PASSWORD) is None
 
-    def test_facts_carry_their_lineage(self):
-        fact = MonthlyFact.objects.filter(kpi__code="collection_rate").earliest("pk")
+    # --- facts through the imports ---
 
-        assert fact.lineage == {"generator": "demo", "seed": generate_company().seed}
+    def test_every_fact_comes_from_an_applied_batch_whose_file_hash_is_recorded(self, company):
+        exported = {f.name: hashlib.sha256(f.data).hexdigest() for f in demo_files(company)}
+        applied = {
+            batch.pk: batch
+            for batch in ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED, kind__in=FACT_KINDS)
+        }
+        batch_ids = set(MonthlyFact.objects.values_list("batch_id", flat=True).distinct())
+
+        assert not MonthlyFact.objects.filter(batch_id__isnull=True).exists()
+        assert batch_ids == set(applied)
+        for batch in applied.values():
+            assert batch.file_sha256 == exported[batch.file_name]
+            assert batch.file_size > 0
+
+    def test_facts_carry_the_rows_they_came_from(self):
+        fact = MonthlyFact.objects.filter(kpi__code="collection_rate").earliest("pk")
+        revenue = MonthlyFact.objects.filter(kpi__code="revenue").earliest("pk")
+
         assert fact.source == "finance"
+        assert fact.lineage["batch"] == fact.batch_id
+        assert fact.lineage["rows"]
+        assert Decimal(fact.lineage["collected"]) / Decimal(fact.lineage["due"]) == fact.value
+        assert revenue.source == "crm"
+        assert revenue.lineage["deals_won"] == len(revenue.lineage["rows"])
+
+    def test_the_imports_compute_exactly_the_generated_values(self, company):
+        stored = {
+            (number, month.index, kpi): (value, source)
+            for number, month, kpi, value, source in MonthlyFact.objects.values_list(
+                "employee__employee_number", "month", "kpi__code", "value", "source"
+            )
+        }
+        generated = {
+            (number, month, kpi): (value, source)
+            for number, month, kpi, value, source in company.facts.iter_rows()
+        }
+
+        assert stored == generated
+
+    def test_every_file_is_an_applied_batch_of_its_source_without_a_quarantined_row(self, company):
+        batches = ImportBatch.objects.order_by("pk")
+        by_source = dict(batches.values_list("source__code").annotate(n=Count("pk")).order_by())
+        by_kind = dict(batches.values_list("kind").annotate(n=Count("pk")).order_by())
+
+        assert [b.file_name for b in batches] == [f.name for f in demo_files(company)]
+        assert {b.status for b in batches} == {ImportBatch.Status.APPLIED}
+        assert by_source == {"crm": 14, "finance": 2, "lms": 1}
+        assert by_kind == {
+            "deals": 10,
+            "activities": 2,
+            "feedback": 1,
+            "monthly_kpis": 1,
+            "collections": 2,
+            "training": 1,
+        }
+        assert sum(b.rows_quarantined for b in batches) == 0
+        assert not QuarantinedRow.objects.exists()
+        assert all(b.warnings == [] for b in batches)
+        assert {b.coverage_unit.code for b in batches if b.kind == "deals"} == {
+            "SALES-SH1",
+            "SALES-SH2",
+            "SALES-SZ",
+            "SALES-HZ",
+            "SALES-NJ",
+        }
+
+    def test_the_unit_parser_read_the_wan_yuan_exports(self):
+        wan = [b.pk for b in ImportBatch.objects.filter(kind="deals") if "成交金额（万元）" in b.header]
+        revenue = MonthlyFact.objects.filter(batch_id__in=wan, kpi__code="revenue")
+
+        assert len(wan) == 2
+        assert revenue.aggregate(low=Min("value"))["low"] > 30000
+
+    def test_the_same_export_again_changes_nothing(self, company):
+        file = demo_files(company)[-1]
+        before = MonthlyFact.objects.aggregate(changed=Max("updated_at"), count=Count("pk"))
+
+        outcome = import_file(
+            actor=None,
+            source=file.source,
+            profile=file.profile,
+            path_or_bytes=file.data,
+            file_name=file.name,
+            first=file.first,
+            last=file.last,
+            zero_fill=file.zero_fill,
+        )
+
+        assert outcome.is_duplicate
+        assert MonthlyFact.objects.aggregate(changed=Max("updated_at"), count=Count("pk")) == before
+
+    # --- goals as agreed records ---
+
+    def test_every_target_is_a_confirmed_goal_published_by_the_manager_and_confirmed_by_the_rep(self):
+        goals = Goal.objects.all()
+        first_events = GoalEvent.objects.filter(version__number=1)
+
+        assert goals.count() == MonthlyTarget.objects.count() == 10000
+        assert set(goals.values_list("status", flat=True).distinct()) == {GoalStatus.CONFIRMED}
+        assert not goals.filter(confirmed_version__isnull=True).exists()
+        assert not goals.filter(confirmed_at__lte=F("published_at")).exists()
+        assert GoalVersion.objects.count() == 10000 + 4
+        for event in first_events.filter(action="publish").select_related("goal__employee__manager")[:50]:
+            assert event.actor_id == event.goal.employee.manager.user_id
+        for event in GoalEvent.objects.filter(action="confirm").select_related("goal__employee")[:50]:
+            assert event.actor_id == event.goal.employee.user_id
+        keys = ("employee_id", "month", "kpi_id", "value")
+        assert set(MonthlyTarget.objects.values_list(*keys)) == set(goals.values_list(*keys))
+
+    def test_four_goals_of_one_month_were_disputed_and_answered(self):
+        disputed = Goal.objects.filter(events__action="dispute").distinct()
+
+        assert disputed.count() == 4
+        assert set(disputed.values_list("month", flat=True)) == {DISPUTE_MONTH}
+        assert set(disputed.values_list("version_count", flat=True)) == {2}
+        kept = [g for g in disputed if g.versions.get(number=1).value == g.value]
+        assert [g.kpi.code for g in kept] == ["collection_rate"]
+
+    def test_the_source_documents_dispute_80000_against_an_average_of_70000_adjusted_to_75000(self):
+        rep = User.objects.get(username="rep").employee
+        manager = User.objects.get(username="manager")
+        assert rep.employee_number == REP_PERSONA
+        goal = Goal.objects.get(employee=rep, month=DISPUTE_MONTH, kpi__code="revenue")
+        history = MonthlyFact.objects.filter(
+            employee=rep,
+            kpi__code="revenue",
+            month__gte=DISPUTE_MONTH - 6,
+            month__lt=DISPUTE_MONTH,
+        )
+        events = list(goal.events.order_by("occurred_at"))
+
+        assert [v.value for v in goal.versions.order_by("number")] == [Decimal(80000), Decimal(75000)]
+        assert history.count() == 6
+        assert sum(f.value for f in history) / 6 == Decimal(70000)
+        assert [e.action for e in events] == ["publish", "dispute", "answer", "confirm"]
+        assert [e.actor for e in events] == [manager, rep.user, manager, rep.user]
+        assert "70,000" in events[1].comment
+        assert "75,000" in events[2].comment
+        assert goal.confirmed_version == goal.current_version
+        assert goal.confirmed_version.created_by == manager
+        assert (
+            MonthlyTarget.objects.get(employee=rep, month=DISPUTE_MONTH, kpi__code="revenue").value == 75000
+        )
+        card = Scorecard.objects.get(employee=rep, month=DISPUTE_MONTH)
+        assert card.is_met
 
     def test_units_have_materialised_paths(self):
         team = OrgUnit.objects.get(code="SALES-SH1")

@@ -71,8 +71,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built the demo company (seed {result.seed}) in {result.seconds:.1f} s: "
-                f"{result.employees} employees, {result.users} accounts, {result.facts} monthly facts, "
-                f"{result.targets} targets, {result.wages} wage records, {result.scorecards} scorecards."
+                f"{result.employees} employees, {result.users} accounts, {result.batches} imported files, "
+                f"{result.facts} monthly facts, {result.goals} agreed goals ({result.disputes} disputed), "
+                f"{result.wages} wage records, {result.scorecards} scorecards."
             )
         )
         self._print_summary(as_json=False)
