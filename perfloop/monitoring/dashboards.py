@@ -1,7 +1,7 @@
 """Reads behind the dashboards: unit roll-ups, the attainment distribution, streak counts, ranked people.
 
 Counts and sums are scoped by the units whose aggregates the viewer may see (`org_unit_scope_for`),
-so executives get them; anything that names a person is scoped by `employee_scope_for`, so executives
+so executives get them; anything that names a person is scoped like `employee_scope_for`, so executives
 never do. Every function answers in a fixed number of queries, whatever the size of the unit: the
 dashboards promise at most 30 queries a page.
 """
@@ -12,15 +12,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, Max, Q, QuerySet, When
+from django.db.models import Case, Count, DecimalField, F, Max, Q, QuerySet, Sum, When
 
-from perfloop.accounts.models import User
-from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
+from perfloop.accounts.models import Role, User
+from perfloop.accounts.selectors import can_see_individuals, org_unit_scope_for
+from perfloop.core.errors import NotFound
 from perfloop.core.months import Month
 from perfloop.metrics.models import Scorecard, TeamMonth
+from perfloop.metrics.presentation import as_decimal
 from perfloop.metrics.selectors import UnitFigures
+from perfloop.monitoring.models import Alert
 from perfloop.org.models import Employee, OrgUnit
 
 WARNING_STREAK = 3
@@ -33,24 +37,67 @@ BAND_LIMITS = (Decimal("0.7"), Decimal("0.85"), Decimal(1))
 BANDS = ("low", "below", "near", "met")
 
 
-def _subtree(units: Iterable[OrgUnit], prefix: str = "org_unit__") -> Q:
-    """Rows of any of the units' subtrees (materialised-path prefixes)."""
-    condition = Q(pk__in=[])
-    for unit in units:
-        condition |= Q(**{f"{prefix}path__startswith": unit.path})
-    return condition
+@dataclass(frozen=True)
+class DashboardScope:
+    """What one viewer may see on the dashboards, read once a request in two queries.
+
+    ``units`` are the units whose aggregates the viewer sees (`org_unit_scope_for`, in path order);
+    ``people()`` is `employee_scope_for` as a condition on a row's employee. Both become lists of unit
+    ids, not ``IN (subquery)``: with 100,000 employees PostgreSQL would otherwise scan every employee
+    (the scope's OR spans a join) before looking at one team's rows — and the ids also let it estimate
+    how few rows a team has. A test compares ``people()`` with `employee_scope_for` for every persona.
+    """
+
+    viewer: User
+    units: dict[int, OrgUnit]
+    sees_individuals: bool
+    sees_nobody: bool
+
+    def unit(self, unit_id: int) -> OrgUnit:
+        """One unit in scope, or NotFound — the same answer whether it does not exist or is out of scope."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            raise NotFound("No such team in your scope.")
+        return unit
+
+    def subtree_ids(self, roots: Iterable[OrgUnit]) -> list[int]:
+        """Ids of the units in scope under any of the roots (a root outside the scope covers nothing)."""
+        paths = tuple(root.path for root in roots if root.pk in self.units)
+        return [unit_id for unit_id, unit in self.units.items() if paths and unit.path.startswith(paths)]
+
+    def ancestors_in(self, unit_id: int, wanted: set[int]) -> list[int]:
+        """The unit itself and those above it (read from its materialised path) that are in ``wanted``."""
+        return [int(part) for part in self.units[unit_id].path.strip("/").split("/") if int(part) in wanted]
+
+    def people(self, prefix: str = "employee__") -> Q:
+        """The people whose individual results the viewer may see, as a condition on ``prefix``."""
+        if self.sees_nobody:
+            return Q(pk__in=[])
+        own = Q(**{f"{prefix}user_id": self.viewer.pk})
+        if not self.sees_individuals:
+            return own
+        return own | Q(**{f"{prefix}org_unit_id__in": list(self.units)})
+
+
+def dashboard_scope_for(*, viewer: User) -> DashboardScope:
+    """The viewer's dashboard scope (see `DashboardScope`), in two queries."""
+    units = {unit.pk: unit for unit in org_unit_scope_for(viewer=viewer).order_by("path")}
+    return DashboardScope(
+        viewer=viewer,
+        units=units,
+        sees_individuals=can_see_individuals(viewer=viewer),
+        sees_nobody=not viewer.is_authenticated or not viewer.is_active or viewer.role == Role.SYSADMIN,
+    )
 
 
 # ---------------------------------------------------------------- months
 
 
-def latest_unit_month_for(*, viewer: User, units: Sequence[OrgUnit]) -> Month | None:
+def latest_unit_month_for(*, scope: DashboardScope, units: Sequence[OrgUnit]) -> Month | None:
     """The newest month with team figures under the units (the monthly close writes them with scorecards)."""
-    value = (
-        TeamMonth.objects.filter(org_unit__in=org_unit_scope_for(viewer=viewer))
-        .filter(_subtree(units))
-        .aggregate(latest=Max("month"))["latest"]
-    )
+    value = TeamMonth.objects.filter(org_unit_id__in=scope.subtree_ids(units)).aggregate(latest=Max("month"))[
+        "latest"
+    ]
     if value is None or isinstance(value, Month):
         return value
     return Month.from_int(value)
@@ -72,17 +119,15 @@ class _TeamTotals:
     composite_sum: Decimal = Decimal(0)
     teams: int = 0
 
-    def add(self, row: tuple) -> None:
-        _path, _month, members, scored, met, actual, target, average_composite = row
-        self.teams += 1
-        self.members += members
-        self.members_scored += scored
-        self.members_met += met
-        self.actual += Decimal(actual)
-        self.target += Decimal(target)
-        if average_composite is not None and scored:
-            self.composite_weight += scored
-            self.composite_sum += Decimal(average_composite) * scored
+    def add(self, row: dict[str, Any]) -> None:
+        self.teams += row["teams"]
+        self.members += row["total_members"] or 0
+        self.members_scored += row["total_scored"] or 0
+        self.members_met += row["total_met"] or 0
+        self.actual += as_decimal(row["total_actual"]) or Decimal(0)
+        self.target += as_decimal(row["total_target"]) or Decimal(0)
+        self.composite_weight += row["composite_weight"] or 0
+        self.composite_sum += as_decimal(row["composite_sum"]) or Decimal(0)
 
     def figures(self) -> UnitFigures | None:
         if not self.teams:
@@ -96,6 +141,24 @@ class _TeamTotals:
         )
 
 
+# The average composite of several teams is weighted by the people scored in each (as the engine does).
+_SCORED = Q(average_composite__isnull=False, members_scored__gt=0)
+_TEAM_SUMS = {
+    "teams": Count("pk"),
+    "total_members": Sum("members"),
+    "total_scored": Sum("members_scored"),
+    "total_met": Sum("members_met"),
+    "total_actual": Sum("actual"),
+    "total_target": Sum("target"),
+    "composite_weight": Sum("members_scored", filter=_SCORED),
+    "composite_sum": Sum(
+        F("average_composite") * F("members_scored"),
+        filter=_SCORED,
+        output_field=DecimalField(max_digits=18, decimal_places=4),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class UnitMonths:
     """Team figures of the units' subtrees: each unit's month, and the units' total for every month."""
@@ -105,38 +168,34 @@ class UnitMonths:
 
 
 def unit_months_for(
-    *, viewer: User, roots: Sequence[OrgUnit], units: Sequence[OrgUnit], month: Month, first: Month
+    *, scope: DashboardScope, roots: Sequence[OrgUnit], units: Sequence[OrgUnit], month: Month, first: Month
 ) -> UnitMonths:
     """Each of ``units`` rolled up at ``month``, and all of ``roots`` together from ``first`` to ``month``.
 
-    One query over the team months of the roots' subtrees (a few hundred rows a month at 100,000 people).
+    Two grouped queries over the team months of the roots' subtrees — the months (twelve rows) and the
+    month's teams (a few hundred at 100,000 people; skipped without ``units``) — whatever the size of
+    the organisation.
     """
-    rows = list(
-        TeamMonth.objects.filter(
-            org_unit__in=org_unit_scope_for(viewer=viewer), month__gte=first, month__lte=month
-        )
-        .filter(_subtree(roots))
-        .values_list(
-            "org_unit__path",
-            "month",
-            "members",
-            "members_scored",
-            "members_met",
-            "actual",
-            "target",
-            "average_composite",
-        )
+    team_months = TeamMonth.objects.filter(org_unit_id__in=scope.subtree_ids(roots))
+    trend_rows = (
+        team_months.filter(month__gte=first, month__lte=month)
+        .values("month")
+        .annotate(**_TEAM_SUMS)
+        .order_by()
     )
-    per_month: dict[Month, _TeamTotals] = defaultdict(_TeamTotals)
+    trend = {}
+    for row in trend_rows:
+        totals = _TeamTotals()
+        totals.add(row)
+        if (figures := totals.figures()) is not None:
+            trend[row["month"]] = figures
     per_unit: dict[int, _TeamTotals] = defaultdict(_TeamTotals)
-    for row in rows:
-        per_month[row[1]].add(row)
-        if row[1] == month:
-            for unit in units:
-                if row[0].startswith(unit.path):
-                    per_unit[unit.pk].add(row)
+    wanted = {unit.pk for unit in units}
+    by_team = team_months.filter(month=month).values("org_unit_id").annotate(**_TEAM_SUMS).order_by()
+    for row in by_team if wanted else []:
+        for unit_id in scope.ancestors_in(row["org_unit_id"], wanted):
+            per_unit[unit_id].add(row)
     by_unit = {unit_id: figures for unit_id, totals in per_unit.items() if (figures := totals.figures())}
-    trend = {m: figures for m, totals in per_month.items() if (figures := totals.figures())}
     return UnitMonths(by_unit=by_unit, trend=trend)
 
 
@@ -173,7 +232,7 @@ class PeopleBreakdown:
 
 
 def people_breakdown_for(
-    *, viewer: User, roots: Sequence[OrgUnit], units: Sequence[OrgUnit], month: Month
+    *, scope: DashboardScope, roots: Sequence[OrgUnit], units: Sequence[OrgUnit], month: Month
 ) -> PeopleBreakdown:
     """Counts of the month's scorecards under the roots, by band and streak, totalled and per unit subtree.
 
@@ -182,9 +241,8 @@ def people_breakdown_for(
     """
     low, below, near = BAND_LIMITS
     rows = (
-        Scorecard.objects.filter(org_unit__in=org_unit_scope_for(viewer=viewer), month=month)
-        .filter(_subtree(roots))
-        .values("org_unit__path")
+        Scorecard.objects.filter(org_unit_id__in=scope.subtree_ids(roots), month=month)
+        .values("org_unit_id")
         .annotate(
             cards=Count("pk"),
             low=Count("pk", filter=Q(composite__lt=low)),
@@ -199,6 +257,7 @@ def people_breakdown_for(
     )
     total = PeopleFigures()
     by_unit = {unit.pk: PeopleFigures() for unit in units}
+    wanted = set(by_unit)
     for row in rows:
         team = PeopleFigures(
             cards=row["cards"],
@@ -208,13 +267,41 @@ def people_breakdown_for(
             streak_alert=row["alert"],
         )
         total.add(team)
-        for unit in units:
-            if row["org_unit__path"].startswith(unit.path):
-                by_unit[unit.pk].add(team)
+        for unit_id in scope.ancestors_in(row["org_unit_id"], wanted):
+            by_unit[unit_id].add(team)
     return PeopleBreakdown(total=total, by_unit=by_unit)
 
 
+def alerts_raised_for(
+    *, scope: DashboardScope, roots: Sequence[OrgUnit], units: Sequence[OrgUnit], month: Month
+) -> tuple[int, dict[int, int]]:
+    """How many alerts the month raised under the roots: the total and per unit subtree — counts only,
+    open to everyone who sees the units' figures; one grouped query."""
+    wanted = {unit.pk for unit in units}
+    total, by_unit = 0, dict.fromkeys(wanted, 0)
+    rows = (
+        Alert.objects.filter(org_unit_id__in=scope.subtree_ids(roots), month=month)
+        .values_list("org_unit_id")
+        .annotate(raised=Count("pk"))
+        .order_by()
+    )
+    for unit_id, raised in rows:
+        total += raised
+        for ancestor in scope.ancestors_in(unit_id, wanted):
+            by_unit[ancestor] += raised
+    return total, by_unit
+
+
 # ---------------------------------------------------------------- ranked people of a team
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Who a ranking row is about: enough to name and link a person, without loading the whole record."""
+
+    pk: int
+    name: str
+    employee_number: str
 
 
 @dataclass
@@ -222,24 +309,31 @@ class RankedPerson:
     """One row of a team's ranking and heat map: this month's composite, its streak and 12 months of cells."""
 
     rank: int
-    employee: Employee
+    employee: PersonRef
     composite: Decimal | None
     is_met: bool | None
     streak: int
     cells: list[Decimal | None]
 
 
-def _ranked_cards(*, viewer: User, unit: OrgUnit, month: Month, first: Month) -> QuerySet[Scorecard, dict]:
+def _window_cards(*, scope: DashboardScope, unit: OrgUnit, month: Month, first: Month) -> QuerySet[Scorecard]:
+    """Scorecards of the people the viewer may see, filed under the unit's subtree during the window."""
+    return Scorecard.objects.filter(
+        scope.people(),
+        org_unit_id__in=scope.subtree_ids([unit]),
+        month__gte=first,
+        month__lte=month,
+    )
+
+
+def _ranked_cards(
+    *, scope: DashboardScope, unit: OrgUnit, month: Month, first: Month
+) -> QuerySet[Scorecard, dict[str, Any]]:
     """One row per person with a scorecard in the unit during the window, best this month first."""
     this_month = Q(month=month)
     return (
-        Scorecard.objects.filter(
-            employee__in=employee_scope_for(viewer=viewer),
-            org_unit__path__startswith=unit.path,
-            month__gte=first,
-            month__lte=month,
-        )
-        .values("employee_id", "employee__employee_number")
+        _window_cards(scope=scope, unit=unit, month=month, first=first)
+        .values("employee_id", "employee__employee_number", "employee__name")
         .annotate(
             current=Max(Case(When(this_month, then=F("composite")))),
             streak=Max(Case(When(this_month, then=F("streak_below")))),
@@ -248,98 +342,59 @@ def _ranked_cards(*, viewer: User, unit: OrgUnit, month: Month, first: Month) ->
     )
 
 
+def _ranked_people(
+    cards: QuerySet[Scorecard], ranked: Sequence[dict[str, Any]], months: Sequence[Month], first_rank: int
+) -> list[RankedPerson]:
+    """The ranked rows with their months' composites, read from ``cards`` in one query."""
+    cells: dict[int, dict[Month, tuple[Decimal | None, bool | None]]] = defaultdict(dict)
+    for employee_id, month, composite, is_met in cards.values_list(
+        "employee_id", "month", "composite", "is_met"
+    ):
+        cells[employee_id][month] = (composite, is_met)
+    last = months[-1]
+    people = []
+    for offset, row in enumerate(ranked):
+        own = cells[row["employee_id"]]
+        people.append(
+            RankedPerson(
+                rank=first_rank + offset,
+                employee=PersonRef(
+                    row["employee_id"], row["employee__name"], row["employee__employee_number"]
+                ),
+                composite=as_decimal(row["current"]),
+                is_met=own[last][1] if last in own else None,
+                streak=row["streak"] or 0,
+                cells=[own[m][0] if m in own else None for m in months],
+            )
+        )
+    return people
+
+
 def ranked_people_page_for(
-    *, viewer: User, unit: OrgUnit, months: Sequence[Month], page: int | str | None, per_page: int
+    *, scope: DashboardScope, unit: OrgUnit, months: Sequence[Month], page: int | str | None, per_page: int
 ) -> tuple[Page, list[RankedPerson]]:
     """A page of the unit's people ranked by this month's composite, each with their months' composites.
 
     Three queries whatever the unit's size: the count, the page, and the page's scorecards.
     """
     first, month = months[0], months[-1]
-    paginator = Paginator(_ranked_cards(viewer=viewer, unit=unit, month=month, first=first), per_page)
+    paginator = Paginator(_ranked_cards(scope=scope, unit=unit, month=month, first=first), per_page)
     current = paginator.get_page(page)
-    ids = [row["employee_id"] for row in current.object_list]
-    cards: dict[int, dict[Month, Scorecard]] = defaultdict(dict)
-    employees: dict[int, Employee] = {}
-    for card in (
-        Scorecard.objects.filter(
-            employee_id__in=ids, org_unit__path__startswith=unit.path, month__gte=first, month__lte=month
-        )
-        .select_related("employee")
-        .only(
-            "employee_id",
-            "month",
-            "composite",
-            "is_met",
-            "streak_below",
-            "employee__name",
-            "employee__employee_number",
-        )
-    ):
-        cards[card.employee_id][card.month] = card
-        employees[card.employee_id] = card.employee
-    people = []
-    for offset, employee_id in enumerate(ids):
-        own = cards[employee_id]
-        latest = own.get(month)
-        people.append(
-            RankedPerson(
-                rank=current.start_index() + offset,
-                employee=employees[employee_id],
-                composite=latest.composite if latest else None,
-                is_met=latest.is_met if latest else None,
-                streak=latest.streak_below if latest else 0,
-                cells=[own[m].composite if m in own else None for m in months],
-            )
-        )
-    return current, people
+    ranked = list(current.object_list)
+    cards = _window_cards(scope=scope, unit=unit, month=month, first=first).filter(
+        employee_id__in=[row["employee_id"] for row in ranked]
+    )
+    return current, _ranked_people(cards, ranked, months, current.start_index())
 
 
-def ranked_people_all_for(*, viewer: User, unit: OrgUnit, months: Sequence[Month]) -> list[RankedPerson]:
+def ranked_people_all_for(
+    *, scope: DashboardScope, unit: OrgUnit, months: Sequence[Month]
+) -> list[RankedPerson]:
     """Every person of the ranking (for the export), in two queries."""
     first, month = months[0], months[-1]
-    order = list(
-        _ranked_cards(viewer=viewer, unit=unit, month=month, first=first).values_list(
-            "employee_id", flat=True
-        )
-    )
-    cards: dict[int, dict[Month, Scorecard]] = defaultdict(dict)
-    employees: dict[int, Employee] = {}
-    for card in (
-        Scorecard.objects.filter(
-            employee__in=employee_scope_for(viewer=viewer),
-            org_unit__path__startswith=unit.path,
-            month__gte=first,
-            month__lte=month,
-        )
-        .select_related("employee")
-        .only(
-            "employee_id",
-            "month",
-            "composite",
-            "is_met",
-            "streak_below",
-            "employee__name",
-            "employee__employee_number",
-        )
-    ):
-        cards[card.employee_id][card.month] = card
-        employees[card.employee_id] = card.employee
-    people = []
-    for rank, employee_id in enumerate(order, start=1):
-        own = cards[employee_id]
-        latest = own.get(month)
-        people.append(
-            RankedPerson(
-                rank=rank,
-                employee=employees[employee_id],
-                composite=latest.composite if latest else None,
-                is_met=latest.is_met if latest else None,
-                streak=latest.streak_below if latest else 0,
-                cells=[own[m].composite if m in own else None for m in months],
-            )
-        )
-    return people
+    ranked = list(_ranked_cards(scope=scope, unit=unit, month=month, first=first))
+    cards = _window_cards(scope=scope, unit=unit, month=month, first=first)
+    return _ranked_people(cards, ranked, months, 1)
 
 
 # ---------------------------------------------------------------- a person's streak history
@@ -361,16 +416,14 @@ class StreakRun:
         return "warning" if self.months >= WARNING_STREAK else ""
 
 
-def streak_runs_for(*, viewer: User, employee: Employee, until: Month) -> list[StreakRun]:
+def streak_runs_for(*, scope: DashboardScope, employee: Employee, until: Month) -> list[StreakRun]:
     """Every run of months below target in the person's history up to ``until``, newest first.
 
     Read from the engine's own ``streak_below`` (a gap in the data ends a run, as the engine counts it),
     so the history always agrees with the badges.
     """
     history = (
-        Scorecard.objects.filter(
-            employee__in=employee_scope_for(viewer=viewer), employee=employee, month__lte=until
-        )
+        Scorecard.objects.filter(scope.people(), employee=employee, month__lte=until)
         .order_by("month")
         .values_list("month", "streak_below")
     )

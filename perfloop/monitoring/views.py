@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,16 +50,18 @@ from perfloop.metrics.selectors import (
     person_page_for,
     scorecard_list_for,
     team_dashboard_for,
-    team_get_for,
 )
 from perfloop.monitoring import exports
 from perfloop.monitoring.dashboards import (
     ALERT_STREAK,
     BANDS,
     WARNING_STREAK,
+    DashboardScope,
     PeopleFigures,
     RankedPerson,
     StreakRun,
+    alerts_raised_for,
+    dashboard_scope_for,
     latest_unit_month_for,
     people_breakdown_for,
     ranked_people_all_for,
@@ -69,8 +72,6 @@ from perfloop.monitoring.dashboards import (
 from perfloop.monitoring.models import Alert, AlertState
 from perfloop.monitoring.policies import can_act_on_alert
 from perfloop.monitoring.selectors import (
-    AlertCounts,
-    alert_counts_by_unit_for,
     alert_get_for,
     alert_list_for,
     month_close_latest,
@@ -189,6 +190,17 @@ def _pager(request: HttpRequest, page: Page, param: str) -> Pager:
     )
 
 
+def _page_of(rows: QuerySet[Any], number: str | None, per_page: int) -> Page:
+    """A page of ``rows``; the first page of a short list costs one query, not a count and a page."""
+    if number in (None, "", "1"):
+        head = list(rows[: per_page + 1])
+        if len(head) <= per_page:
+            return Paginator(head, per_page).page(1)
+        # A longer list: these are its first page already, only the count is left to ask.
+        return Page(head[:per_page], 1, Paginator(rows, per_page))
+    return Paginator(rows, per_page).get_page(number)
+
+
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
@@ -254,9 +266,7 @@ class PeopleCounts:
     alerts: int = 0
 
 
-def _people_counts(
-    figures: PeopleFigures | None, alerts: AlertCounts | None, *, shows_individuals: bool
-) -> PeopleCounts:
+def _people_counts(figures: PeopleFigures | None, alerts: int, *, shows_individuals: bool) -> PeopleCounts:
     figures = figures or PeopleFigures()
     if not shows_individuals and figures.cards < MIN_GROUP_SIZE:
         return PeopleCounts(is_hidden=True)
@@ -266,7 +276,7 @@ def _people_counts(
         bands=dict(figures.bands),
         streak_warning=figures.streak_warning,
         streak_alert=figures.streak_alert,
-        alerts=alerts.total if alerts else 0,
+        alerts=alerts,
     )
 
 
@@ -325,9 +335,9 @@ class OrgSelection:
     ancestors: list[OrgUnit]
 
 
-def _org_selection(request: HttpRequest, user: User) -> OrgSelection:
+def _org_selection(request: HttpRequest, scope: DashboardScope) -> OrgSelection:
     """`?unit=ID` picks the root among the units in scope; anything else in that parameter is a 404."""
-    units = list(org_unit_scope_for(viewer=user).order_by("path"))
+    units = list(scope.units.values())
     if not units:
         raise Http404(_("No organisation units in your scope."))
     by_id = {unit.pk: unit for unit in units}
@@ -351,17 +361,32 @@ def _org_selection(request: HttpRequest, user: User) -> OrgSelection:
     return OrgSelection(units, root, [root], children, ancestors)
 
 
+def _unit_choices(selection: OrgSelection) -> list[tuple[int, str]]:
+    """The unit filter lists the units that have units below them (and the one shown): a team is one of
+    the table's rows, so a company of 500 teams gets a short list, not 500 options."""
+    parents = {unit.parent_id for unit in selection.units}
+    top = min((unit.path.count("/") for unit in selection.units), default=0)
+    return [
+        (unit.pk, "　" * min(unit.path.count("/") - top, 4) + local_name(unit))
+        for unit in selection.units
+        if unit.pk in parents or unit == selection.root
+    ]
+
+
 def _unit_rows(
-    user: User, selection: OrgSelection, units: Sequence[OrgUnit], month: Month, months: Sequence[Month]
+    scope: DashboardScope,
+    selection: OrgSelection,
+    units: Sequence[OrgUnit],
+    month: Month,
+    months: Sequence[Month],
 ) -> tuple[list[UnitRow], UnitFigures | None, PeopleCounts, dict[Month, UnitFigures]]:
     """Rows for ``units`` and the total of the selection's roots: five queries for any number of units."""
-    shows_individuals = can_see_individuals(viewer=user)
+    shows_individuals = scope.sees_individuals
     unit_months = unit_months_for(
-        viewer=user, roots=selection.roots, units=units, month=month, first=months[0]
+        scope=scope, roots=selection.roots, units=units, month=month, first=months[0]
     )
-    breakdown = people_breakdown_for(viewer=user, roots=selection.roots, units=units, month=month)
-    targets = list(units) + [root for root in selection.roots if root not in units]
-    alerts = alert_counts_by_unit_for(viewer=user, month=month, units=targets, state=None)
+    breakdown = people_breakdown_for(scope=scope, roots=selection.roots, units=units, month=month)
+    alerts_total, alerts = alerts_raised_for(scope=scope, roots=selection.roots, units=units, month=month)
     parents = {unit.parent_id for unit in selection.units}
     rows = []
     for unit in units:
@@ -376,14 +401,13 @@ def _unit_rows(
                 completion_band=attainment_band(figures.completion if figures else None),
                 average_composite=percent(figures.average_composite) if figures else None,
                 people=_people_counts(
-                    breakdown.by_unit.get(unit.pk), alerts.get(unit.pk), shows_individuals=shows_individuals
+                    breakdown.by_unit.get(unit.pk),
+                    alerts.get(unit.pk, 0),
+                    shows_individuals=shows_individuals,
                 ),
             )
         )
-    total_alerts = sum((alerts[root.pk].total for root in selection.roots if root.pk in alerts), 0)
-    total = _people_counts(
-        breakdown.total, AlertCounts(total=total_alerts), shows_individuals=shows_individuals
-    )
+    total = _people_counts(breakdown.total, alerts_total, shows_individuals=shows_individuals)
     return rows, unit_months.trend.get(month), total, unit_months.trend
 
 
@@ -393,12 +417,13 @@ def org_overview(request: HttpRequest) -> HttpResponse:
     """The organisation (or one unit of it): completion by unit, the distribution, the trend, people in
     streaks — aggregates only, no names, for executives as for everyone else."""
     user: User = request.user  # type: ignore[assignment]
-    selection = _org_selection(request, user)
-    latest = latest_unit_month_for(viewer=user, units=selection.roots)
+    scope = dashboard_scope_for(viewer=user)
+    selection = _org_selection(request, scope)
+    latest = latest_unit_month_for(scope=scope, units=selection.roots)
     month = _requested_month(request, latest)
     months = _window(month)
     page = Paginator(selection.children, UNITS_PER_PAGE).get_page(request.GET.get("page"))
-    rows, figures, people, trend = _unit_rows(user, selection, list(page.object_list), month, months)
+    rows, figures, people, trend = _unit_rows(scope, selection, list(page.object_list), month, months)
     close = month_close_latest(month=month)
     query = f"?month={month}"
     context = {
@@ -407,9 +432,7 @@ def org_overview(request: HttpRequest) -> HttpResponse:
         "root": selection.root,
         "root_name": local_name(selection.root) if selection.root else _("All units in your scope"),
         "ancestors": [(unit, local_name(unit)) for unit in selection.ancestors],
-        "unit_choices": [
-            (unit.pk, "　" * min(unit.path.count("/") - 2, 4) + local_name(unit)) for unit in selection.units
-        ],
+        "unit_choices": _unit_choices(selection),
         "rows": rows,
         "pager": _pager(request, page, "page"),
         "figures": figures,
@@ -442,9 +465,10 @@ def org_overview(request: HttpRequest) -> HttpResponse:
 def org_export(request: HttpRequest) -> HttpResponse:
     """Every row of the organisation table (all pages) as XLSX; the same scope and the same hiding rules."""
     user: User = request.user  # type: ignore[assignment]
-    selection = _org_selection(request, user)
-    month = _requested_month(request, latest_unit_month_for(viewer=user, units=selection.roots))
-    rows, figures, people, _trend = _unit_rows(user, selection, selection.children, month, _window(month))
+    scope = dashboard_scope_for(viewer=user)
+    selection = _org_selection(request, scope)
+    month = _requested_month(request, latest_unit_month_for(scope=scope, units=selection.roots))
+    rows, figures, people, _trend = _unit_rows(scope, selection, selection.children, month, _window(month))
     header = [
         _("Unit"),
         _("Code"),
@@ -626,15 +650,16 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     """A team's month: summary, KPI tiles, trend and distribution; for managers and HR also who needs
     attention, the alerts to acknowledge, the heat map and the ranking — each list a page at a time."""
     user: User = request.user  # type: ignore[assignment]
-    team = _in_scope_or_404(team_get_for, viewer=user, unit_id=unit_id)
-    latest = latest_unit_month_for(viewer=user, units=[team])
+    scope = dashboard_scope_for(viewer=user)
+    team = _in_scope_or_404(scope.unit, unit_id=unit_id)
+    latest = latest_unit_month_for(scope=scope, units=[team])
     month = _requested_month(request, latest)
     months = _window(month)
     dashboard = team_dashboard_for(
         viewer=user, team=team, month=month, span=TREND_MONTHS, with_heat_map=False
     )
-    unit_months = unit_months_for(viewer=user, roots=[team], units=[team], month=month, first=months[0])
-    breakdown = people_breakdown_for(viewer=user, roots=[team], units=[], month=month)
+    unit_months = unit_months_for(scope=scope, roots=[team], units=[], month=month, first=months[0])
+    breakdown = people_breakdown_for(scope=scope, roots=[team], units=[], month=month)
     shows_individuals = dashboard.shows_individuals
     figures = unit_months.trend.get(month)
 
@@ -657,14 +682,16 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     }
     if shows_individuals:
         people_page, ranked = ranked_people_page_for(
-            viewer=user, unit=team, months=months, page=request.GET.get("people"), per_page=PEOPLE_PER_PAGE
+            scope=scope, unit=team, months=months, page=request.GET.get("people"), per_page=PEOPLE_PER_PAGE
         )
-        alerts_page = Paginator(
-            alert_list_for(viewer=user, state="active", unit=team), LIST_PER_PAGE
-        ).get_page(request.GET.get("alerts"))
-        attention_page = Paginator(
-            needs_attention_list_for(viewer=user, month=month, unit=team), LIST_PER_PAGE
-        ).get_page(request.GET.get("attention"))
+        alerts_page = _page_of(
+            alert_list_for(viewer=user, state="active", unit=team), request.GET.get("alerts"), LIST_PER_PAGE
+        )
+        attention_page = _page_of(
+            needs_attention_list_for(viewer=user, month=month, unit=team),
+            request.GET.get("attention"),
+            LIST_PER_PAGE,
+        )
         alert_rows = _alert_rows(user, list(alerts_page.object_list))
         attention = [
             {
@@ -699,7 +726,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "attention": attention,
             "attention_pager": _pager(request, attention_page, "attention"),
         }
-    counts = _people_counts(breakdown.total, None, shows_individuals=shows_individuals)
+    counts = _people_counts(breakdown.total, 0, shows_individuals=shows_individuals)
     context |= {
         "counts": counts,
         "distribution_chart": _distribution_chart(counts),
@@ -713,13 +740,14 @@ def team_export(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The team's tables as XLSX: KPIs and the trend for everyone who sees the team; the ranking (every
     person, not one page) only for those who may see people — each person exported is logged."""
     user: User = request.user  # type: ignore[assignment]
-    team = _in_scope_or_404(team_get_for, viewer=user, unit_id=unit_id)
-    month = _requested_month(request, latest_unit_month_for(viewer=user, units=[team]))
+    scope = dashboard_scope_for(viewer=user)
+    team = _in_scope_or_404(scope.unit, unit_id=unit_id)
+    month = _requested_month(request, latest_unit_month_for(scope=scope, units=[team]))
     months = _window(month)
     dashboard = team_dashboard_for(
         viewer=user, team=team, month=month, span=TREND_MONTHS, with_heat_map=False
     )
-    unit_months = unit_months_for(viewer=user, roots=[team], units=[team], month=month, first=months[0])
+    unit_months = unit_months_for(scope=scope, roots=[team], units=[], month=month, first=months[0])
     sheets = [
         exports.Sheet(
             title=_("KPIs"),
@@ -754,7 +782,7 @@ def team_export(request: HttpRequest, unit_id: int) -> HttpResponse:
         ),
     ]
     if dashboard.shows_individuals:
-        people = ranked_people_all_for(viewer=user, unit=team, months=months)
+        people = ranked_people_all_for(scope=scope, unit=team, months=months)
         sheets.append(
             exports.Sheet(
                 title=_("People"),
@@ -886,13 +914,14 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
         for line in page.lines
     ]
     card = page.scorecard
-    team_is_visible = org_unit_scope_for(viewer=user).filter(pk=employee.org_unit_id).exists()
+    scope = dashboard_scope_for(viewer=user)
+    team_is_visible = employee.org_unit_id in scope.units
     axis = [axis_label(m, index == 0) for index, m in enumerate(page.months)]
     runs_page = Paginator(
-        streak_runs_for(viewer=user, employee=employee, until=month), STREAK_RUNS_PER_PAGE
+        streak_runs_for(scope=scope, employee=employee, until=month), STREAK_RUNS_PER_PAGE
     ).get_page(request.GET.get("runs"))
-    alerts_page = Paginator(alert_list_for(viewer=user, employee=employee), LIST_PER_PAGE).get_page(
-        request.GET.get("alerts")
+    alerts_page = _page_of(
+        alert_list_for(viewer=user, employee=employee), request.GET.get("alerts"), LIST_PER_PAGE
     )
     kpi_trends = [
         {

@@ -16,10 +16,11 @@ import fastexcel
 import pytest
 from django.urls import reverse
 
+from perfloop.accounts.selectors import employee_scope_for
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
 from perfloop.metrics.tests.factories import FIRST, LAST, record_performance
-from perfloop.monitoring.dashboards import streak_runs_for
+from perfloop.monitoring.dashboards import dashboard_scope_for, streak_runs_for
 from perfloop.monitoring.exports import Sheet, safe_text, workbook_bytes
 from perfloop.monitoring.models import Alert, AlertState
 from perfloop.monitoring.tests.dashboard_data import alert_on, organisation_of, people_with_history
@@ -146,6 +147,18 @@ def test_every_page_and_export_is_open_to_its_personas_only(client, org, dashboa
             assert name not in text
         assert "/dashboards/people/" not in text
         assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "other_manager", "company_hr", "inactive_manager"])
+def test_the_dashboards_person_scope_is_exactly_the_employee_scope(dashboards, org, persona):
+    if persona == "company_hr":
+        dashboards["hrbp"].scope_unit = None  # HR of the whole organisation
+    if persona == "inactive_manager":
+        dashboards["manager"].is_active = False
+    viewer = dashboards[{"company_hr": "hrbp", "inactive_manager": "manager"}.get(persona, persona)]
+    EmployeeFactory(org_unit=org.hr_unit)  # someone nobody but company-wide HR covers
+    ours = set(Employee.objects.filter(dashboard_scope_for(viewer=viewer).people(prefix="")))
+    assert ours == set(employee_scope_for(viewer=viewer))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -284,6 +297,20 @@ def test_ranking_heat_map_and_audit_follow_the_page(client, org, manager, rep):
     assert first["attention_pager"].page.paginator.count == 50
 
 
+def test_alerts_are_paginated_ten_at_a_time(client, org, manager, rep):
+    people = people_with_history(org.team_east, [Decimal("0.6")] * 12, last=LAST)
+    for person in people:
+        alert_on(person, month=LAST)
+    client.force_login(manager)
+    first = client.get(team_url(org.team_east)).context
+    assert len(first["alerts"]) == 10
+    assert first["alerts_pager"].page.paginator.count == 12
+    second = client.get(first["alerts_pager"].next_url).context
+    assert len(second["alerts"]) == 2
+    assert second["alerts_pager"].next_url is None
+    assert {row.alert.pk for row in first["alerts"]}.isdisjoint({row.alert.pk for row in second["alerts"]})
+
+
 def test_a_new_month_starts_every_list_on_its_first_page(client, org, dashboards):
     client.force_login(dashboards["manager"])
     nav = client.get(team_url(org.team_east, f"{MONTH}&people=2&alerts=3")).context["nav"]
@@ -376,19 +403,21 @@ def test_streak_history_splits_runs_at_met_months_and_gaps(db, org, manager):
         first=Month(2024, 12),
         last=Month(2025, 6),
     )
-    runs = streak_runs_for(viewer=manager, employee=employee, until=Month(2025, 6))
+    runs = streak_runs_for(scope=dashboard_scope_for(viewer=manager), employee=employee, until=Month(2025, 6))
     assert [(str(r.first), str(r.last), r.months, r.level, r.is_running) for r in runs] == [
         ("2025-03", "2025-06", 4, "warning", True),
         ("2024-12", "2025-01", 2, "", False),
     ]
-    earlier = streak_runs_for(viewer=manager, employee=employee, until=Month(2025, 4))
+    earlier = streak_runs_for(
+        scope=dashboard_scope_for(viewer=manager), employee=employee, until=Month(2025, 4)
+    )
     assert [(r.months, r.is_running) for r in earlier] == [(2, True), (2, False)]
 
 
 def test_streak_history_is_empty_for_someone_out_of_scope(db, org, manager, other_team_rep):
     employee = other_team_rep.employee
     record_performance({employee: Decimal("0.5")})
-    assert streak_runs_for(viewer=manager, employee=employee, until=LAST) == []
+    assert streak_runs_for(scope=dashboard_scope_for(viewer=manager), employee=employee, until=LAST) == []
 
 
 # ---------------------------------------------------------------- exports
