@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.close
 	$(BIN)/python -m benchmarks.imports
 	$(BIN)/python -m benchmarks.roster
+	$(BIN)/python -m benchmarks.pages
 
 clean:
 	rm -rf $(VENV) var artifacts
