@@ -286,6 +286,10 @@ def test_executive_sees_the_trend_but_no_heat_map(page, live_server, team, execu
     page.wait_for_selector('[data-chart="completion-trend"] canvas')
     assert page.locator('[data-chart="heat-map"]').count() == 0
     assert page.get_by_text("李明").count() == 0
+    assert page.locator("section[aria-labelledby=attention-heading]").count() == 0
+    page.wait_for_selector('[data-chart="distribution"] canvas')
+    page.wait_for_timeout(600)
+    shoot(page, "team-dashboard-executive-desktop")
     page.goto(f"{live_server.url}/dashboards/org/")
     page.wait_for_selector('[data-chart="unit-bars"] canvas')
     page.wait_for_timeout(600)
