@@ -334,6 +334,17 @@ def test_org_drills_down_from_the_company_to_a_department_to_its_teams(client, o
     assert f'href="/dashboards/teams/{org.team_east.pk}/?month={LAST}"' in page
 
 
+def test_a_manager_heading_two_teams_sees_both_side_by_side(client, org, dashboards):
+    org.team_south.head = dashboards["manager"].employee
+    org.team_south.save()
+    client.force_login(dashboards["manager"])
+    context = client.get(org_url()).context
+    assert context["root"] is None
+    assert [row.unit for row in context["rows"]] == [org.team_east, org.team_south]
+    east, south = (row.figures for row in context["rows"])
+    assert context["figures"].members == east.members + south.members
+
+
 def test_org_unit_filter_refuses_units_outside_the_scope(client, org, dashboards):
     client.force_login(dashboards["manager"])
     assert client.get(org_url(f"?unit={org.team_south.pk}")).status_code == 404
