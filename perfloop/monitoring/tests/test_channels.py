@@ -199,6 +199,7 @@ def test_server_errors_are_retried_with_exponential_backoff_until_sent(
     delivery = Delivery.objects.get(channel="webhook")
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 500)
     first_retry = delivery.next_attempt_at
+    assert first_retry is not None
     now = first_retry - dt.timedelta(seconds=1)
     assert deliveries_send(now=now).sent == 0  # not due yet: nothing goes out
     assert len(chat_server.received) == 1
