@@ -41,6 +41,7 @@ import statistics
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit, urlunsplit
@@ -514,6 +515,8 @@ def run(args: object, url: str) -> list[str]:
     os.environ["DATABASE_URL"] = url
     os.environ["PERFLOOP_CONN_MAX_AGE"] = "600"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfloop.settings")
+    # WhiteNoise warns when collectstatic has not run; the pages' HTML does not need the files.
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()
