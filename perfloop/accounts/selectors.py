@@ -58,7 +58,9 @@ def employee_scope_for(*, viewer: User) -> QuerySet[Employee]:
     paths = scope_unit_paths_for(viewer=viewer)
     if paths is None:
         return Employee.objects.all()
-    return Employee.objects.filter(own | _paths_filter(paths, "org_unit__"))
+    # Unit ids, not a join on paths: an OR across a join makes PostgreSQL scan every employee.
+    unit_ids = list(OrgUnit.objects.filter(_paths_filter(paths, "")).values_list("pk", flat=True))
+    return Employee.objects.filter(own | Q(org_unit_id__in=unit_ids))
 
 
 def org_unit_scope_for(*, viewer: User) -> QuerySet[OrgUnit]:

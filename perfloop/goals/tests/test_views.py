@@ -207,7 +207,7 @@ def test_the_manager_answers_a_dispute_on_the_goal_page(manager, rep, goals):
     goal = goals["rep"]
     services.goal_dispute(actor=rep, goal=goal, version=1, comment="太高")
     client = _client(manager)
-    assert "Answer the dispute" in client.get(f"/goals/goals/{goal.pk}/").content.decode()
+    assert "答复异议" in client.get(f"/goals/goals/{goal.pk}/").content.decode()
     response = client.post(f"/goals/goals/{goal.pk}/answer/", {"comment": "调整为 72,000", "value": "72000"})
     assert response.status_code == 302
     goal.refresh_from_db()
