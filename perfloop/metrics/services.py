@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from perfloop.audit.services import audit_change
@@ -147,13 +147,30 @@ def _values_frame(
     column: str,
     employee_ids: list[int],
 ) -> pl.DataFrame:
-    rows = model.objects.filter(
-        month__gte=months[0], month__lte=months[-1], employee_id__in=employee_ids
-    ).values_list("employee_id", "month", "kpi__code", "value")
-    return pl.DataFrame(
-        [(e, m.index, k, float(v)) for e, m, k, v in rows],
-        schema={"employee_id": pl.Int64, "month": pl.Int32, "kpi": pl.Utf8, column: pl.Float64},
+    """Facts or targets of the range as a frame, read by the driver without per-row ORM conversion.
+
+    The employee filter is a semi-join in Polars: an IN list of 100,000 ids costs more than it saves.
+    """
+    number = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT employee_id, month, kpi_id, CAST(value AS {number}) FROM {table} "  # noqa: S608 - constants
+            "WHERE month >= %s AND month <= %s",
+            [months[0].as_int(), months[-1].as_int()],
+        )
+        rows = cursor.fetchall()
+    codes = dict(Kpi.objects.values_list("pk", "code"))
+    frame = pl.DataFrame(
+        rows,
+        schema={"employee_id": pl.Int64, "month": pl.Int64, "kpi_id": pl.Int64, column: pl.Float64},
         orient="row",
+    )
+    return frame.filter(pl.col("employee_id").is_in(employee_ids)).select(
+        "employee_id",
+        month=((pl.col("month") // 100) * 12 + pl.col("month") % 100 - 1).cast(pl.Int32),
+        kpi=pl.col("kpi_id").replace_strict(codes, return_dtype=pl.Utf8),
+        **{column: pl.col(column)},
     )
 
 
