@@ -1,7 +1,6 @@
 """Templates: one goal set to many people by filter, in a fixed number of queries."""
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import pytest
@@ -58,13 +57,11 @@ def test_giving_a_template_takes_the_same_few_queries_for_100_or_2000_people(
 ):
     unit = OrgUnitFactory(parent=org.sales, name="大区")
     _people(unit, people)
-    started = time.perf_counter()
+    # Speed is measured in benchmarks/goals, not asserted here; a test asserts behaviour and query counts.
     with django_assert_max_num_queries(25):
         assignment = services.template_assign(
             actor=hrbp, template=template, first=MARCH, last=APRIL, people=PeopleFilter(org_unit=unit)
         )
-    seconds = time.perf_counter() - started
-    assert seconds <= 2.0, f"{people} people took {seconds:.2f} s"
     assert assignment.people == people
     assert assignment.goals_created == people * 2 * 2
     assert assignment.versions_created == people * 2 * 2
