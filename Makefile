@@ -53,6 +53,7 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.scoring
 	$(BIN)/python -m benchmarks.goals
+	$(BIN)/python -m benchmarks.template_assign
 	$(BIN)/python -m benchmarks.close
 	$(BIN)/python -m benchmarks.imports
 	$(BIN)/python -m benchmarks.roster
