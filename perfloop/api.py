@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -52,12 +53,12 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _error(request, 422, "invalid_input", "The request is not valid.", {"errors": exc.errors})
+    return _error(request, 422, "invalid_input", _("The request is not valid."), {"errors": exc.errors})
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "not_authenticated", "Sign in or send a valid API token.")
+    return _error(request, 401, "not_authenticated", _("Sign in or send a valid API token."))
 
 
 @api.exception_handler(HttpError)
@@ -71,16 +72,13 @@ def _mount() -> None:
     from perfloop.imports.api import router as imports_router
     from perfloop.metrics.api import router as metrics_router
     from perfloop.monitoring.api import router as monitoring_router
+    from perfloop.separation.api import router as law_router
 
     api.add_router("/org/", org_router)
     api.add_router("/metrics/", metrics_router)
     api.add_router("/goals/", goals_router)
     api.add_router("/imports/", imports_router)
     api.add_router("/monitoring/", monitoring_router)
-    try:
-        from perfloop.separation.api import router as law_router
-    except ImportError:  # the law engine's front door is optional while it is being built
-        return
     api.add_router("/law/", law_router)
 
 

@@ -7,8 +7,7 @@ from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.schemas import EmployeeOut, OrgUnitOut
-from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
-from perfloop.core.errors import NotFound
+from perfloop.accounts.selectors import employee_get_for, employee_scope_for, org_unit_scope_for
 from perfloop.org.models import Employee
 
 router = Router(tags=["org"])
@@ -42,15 +41,7 @@ def employee_list(request: HttpRequest, team: int | None = None) -> list[Employe
 
 @router.get("/employees/{employee_id}", response=EmployeeOut)
 def employee_detail(request: HttpRequest, employee_id: int) -> EmployeeOut:
-    employee = (
-        employee_scope_for(viewer=request.user)  # type: ignore[arg-type]
-        .select_related("org_unit", "position")
-        .filter(pk=employee_id)
-        .first()
-    )
-    if employee is None:
-        raise NotFound("No such person in your scope.")
-    return _employee_out(employee)
+    return _employee_out(employee_get_for(viewer=request.user, employee_id=employee_id))  # type: ignore[arg-type]
 
 
 @router.get("/units", response=list[OrgUnitOut])

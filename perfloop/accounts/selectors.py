@@ -7,8 +7,10 @@ Every selector in every app that returns people's data starts from
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Notification, Role, User
+from perfloop.core.errors import NotFound
 from perfloop.org.models import Employee, OrgUnit
 
 # Roles that see individual performance data of others in their subtree.
@@ -61,6 +63,19 @@ def employee_scope_for(*, viewer: User) -> QuerySet[Employee]:
     # Unit ids, not a join on paths: an OR across a join makes PostgreSQL scan every employee.
     unit_ids = list(OrgUnit.objects.filter(_paths_filter(paths, "")).values_list("pk", flat=True))
     return Employee.objects.filter(own | Q(org_unit_id__in=unit_ids))
+
+
+def employee_get_for(*, viewer: User, employee_id: int) -> Employee:
+    """One person, or NotFound — the same answer whether they do not exist or are out of scope."""
+    employee = (
+        employee_scope_for(viewer=viewer)
+        .select_related("org_unit", "position")
+        .filter(pk=employee_id)
+        .first()
+    )
+    if employee is None:
+        raise NotFound(_("No such person in your scope."))
+    return employee
 
 
 def org_unit_scope_for(*, viewer: User) -> QuerySet[OrgUnit]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import ApiToken, Notification, Role, User
 from perfloop.audit.services import audit_change, audit_security
@@ -62,9 +63,9 @@ def api_token_authenticate(*, raw: str, method: str = "GET") -> User:
         or (token.expires_at is not None and token.expires_at <= now)
         or not token.user.is_active
     ):
-        raise TokenError("The API token is unknown, expired or revoked.")
+        raise TokenError(_("The API token is unknown, expired or revoked."))
     if method.upper() not in SAFE_METHODS and "write" not in token.scopes:
-        raise TokenScopeError("This API token may only read; ask for a token with the write scope.")
+        raise TokenScopeError(_("This API token may only read; ask for a token with the write scope."))
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
@@ -73,7 +74,7 @@ def api_token_authenticate(*, raw: str, method: str = "GET") -> User:
 def user_create(*, actor: Any, username: str, role: str, password: str | None, **fields: Any) -> User:
     """Create a user; without a password the account cannot sign in until one is set."""
     if role not in Role.values:
-        raise DomainError(f"Unknown role: {role}", code="unknown_role")
+        raise DomainError(_("Unknown role: %(role)s") % {"role": role}, code="unknown_role")
     user = User(username=username, role=role, **fields)
     if password:
         user.set_password(password)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import polars as pl
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
@@ -96,7 +97,7 @@ def employee_get_for(*, viewer: User, employee_id: int) -> Employee:
         .first()
     )
     if employee is None:
-        raise NotFound("No such person in your scope.")
+        raise NotFound(_("No such person in your scope."))
     return employee
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
+from perfloop.accounts.selectors import employee_get_for
 from perfloop.core.errors import PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.metrics.policies import can_recompute_scorecards
 from perfloop.metrics.schemas import FactOut, KpiOut, RecomputeIn, RecomputeOut, ScorecardOut
 from perfloop.metrics.selectors import (
-    employee_get_for,
     kpi_list,
     monthly_fact_list_for,
     scorecard_list_for,
@@ -100,7 +101,7 @@ def scorecard_list(
 def scorecard_recompute(request: HttpRequest, payload: RecomputeIn) -> RecomputeOut:
     viewer = _viewer(request)
     if not can_recompute_scorecards(viewer):
-        raise PermissionDenied("Only HR may recompute scorecards.")
+        raise PermissionDenied(_("Only HR may recompute scorecards."))
     summary = scorecards_recompute(
         actor=viewer,
         first=_required_month(payload.first, "first"),
@@ -112,5 +113,7 @@ def scorecard_recompute(request: HttpRequest, payload: RecomputeIn) -> Recompute
 def _required_month(value: str, name: str) -> Month:
     month = _month(value, name)
     if month is None:
-        raise MetricsInputError(f"{name} is required.", code="missing_month", parameter=name)
+        raise MetricsInputError(
+            _("%(name)s is required.") % {"name": name}, code="missing_month", parameter=name
+        )
     return month

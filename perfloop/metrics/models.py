@@ -59,6 +59,18 @@ class Kpi(TimeStampedModel):
         """The KPI's name in the viewer's language (catalogue data, not a gettext string)."""
         return self.name_en if (language or "").startswith("en") else self.name_zh
 
+    def attainment_of(self, actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+        """Actual against target in this KPI's direction, for display; None when not measurable.
+
+        Lower is better: target ÷ actual (an actual of 0 has no finite ratio here; the
+        scoring engine scores it at the cap). Higher is better: actual ÷ target.
+        """
+        if actual is None or not target:
+            return None
+        if self.direction == Direction.LOWER:
+            return Decimal(target) / Decimal(actual) if actual else None
+        return Decimal(actual) / Decimal(target)
+
 
 class KpiWeight(models.Model):
     """How much a KPI counts in the composite score of one position."""

@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Max, QuerySet
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
-from perfloop.accounts.selectors import can_see_individuals, employee_scope_for, org_unit_scope_for
+from perfloop.accounts.selectors import (
+    can_see_individuals,
+    employee_scope_for,
+    org_unit_scope_for,
+)
 from perfloop.core.errors import NotFound
 from perfloop.core.months import Month
 from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard, TeamMonth
@@ -56,23 +61,10 @@ def employee_list_for(*, viewer: User, team: OrgUnit | None = None) -> QuerySet[
     return employees.select_related("org_unit", "position").order_by("employee_number")
 
 
-def employee_get_for(*, viewer: User, employee_id: int) -> Employee:
-    """One person, or NotFound — the same answer whether they do not exist or are out of scope."""
-    employee = (
-        employee_scope_for(viewer=viewer)
-        .select_related("org_unit", "position")
-        .filter(pk=employee_id)
-        .first()
-    )
-    if employee is None:
-        raise NotFound("No such person in your scope.")
-    return employee
-
-
 def team_get_for(*, viewer: User, unit_id: int) -> OrgUnit:
     unit = org_unit_scope_for(viewer=viewer).filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("No such team in your scope.")
+        raise NotFound(_("No such team in your scope."))
     return unit
 
 
@@ -169,14 +161,7 @@ def _kpi_tiles(*, team: OrgUnit, month: Month) -> list[dict[str, object]]:
     tiles: list[dict[str, object]] = []
     for kpi in kpis:
         a, t = actual.get(kpi.pk), target.get(kpi.pk)
-        attainment: Decimal | None = None
-        if a is not None and t:
-            attainment = (
-                (Decimal(t) / Decimal(a) if kpi.direction == "lower" and a else Decimal(a) / Decimal(t))
-                if (kpi.direction != "lower" or a)
-                else None
-            )
-        tiles.append({"kpi": kpi, "actual": a, "target": t, "attainment": attainment})
+        tiles.append({"kpi": kpi, "actual": a, "target": t, "attainment": kpi.attainment_of(a, t)})
     return tiles
 
 
@@ -228,12 +213,7 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
     lines = []
     for kpi in kpi_list():
         actual, target = facts.get((kpi.pk, month)), targets.get((kpi.pk, month))
-        attainment = None
-        if actual is not None and target:
-            if kpi.direction == "lower":
-                attainment = (target / actual) if actual else None
-            else:
-                attainment = actual / target
+        attainment = kpi.attainment_of(actual, target)
         average = team_averages.get((kpi.pk, month))
         lines.append(
             PersonKpiLine(

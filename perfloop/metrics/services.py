@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from perfloop.audit.services import audit_change
 from perfloop.core.errors import DomainError
@@ -88,9 +89,11 @@ def scoring_policy_get() -> ScoringPolicy:
 def scoring_policy_update(*, actor: Any, met_threshold: Decimal, attainment_cap: Decimal) -> ScoringPolicy:
     """Change when a month counts as met; past scorecards change only when recomputed."""
     if not Decimal(0) < met_threshold <= Decimal(2):
-        raise MetricsInputError("The met threshold must be between 0 and 2 (200%).", code="invalid_threshold")
+        raise MetricsInputError(
+            _("The met threshold must be between 0 and 2 (200%)."), code="invalid_threshold"
+        )
     if attainment_cap < 1:
-        raise MetricsInputError("The attainment cap must be at least 1 (100%).", code="invalid_cap")
+        raise MetricsInputError(_("The attainment cap must be at least 1 (100%)."), code="invalid_cap")
     policy = scoring_policy_get()
     before = {"met_threshold": str(policy.met_threshold), "attainment_cap": str(policy.attainment_cap)}
     policy.met_threshold = met_threshold
@@ -188,7 +191,10 @@ def scorecards_recompute(*, actor: Any, first: Month, last: Month) -> RecomputeS
     adds the stored streak of the month before.
     """
     if last < first:
-        raise MetricsInputError(f"The range ends before it starts: {first}..{last}.", code="invalid_range")
+        raise MetricsInputError(
+            _("The range ends before it starts: %(first)s..%(last)s.") % {"first": first, "last": last},
+            code="invalid_range",
+        )
     months = [Month.from_index(i) for i in range(first.index, last.index + 1)]
     assignments = _assignments_frame(months, None)
     employee_ids = assignments["employee_id"].unique().to_list()
@@ -358,7 +364,9 @@ def monthly_facts_record(
     count = 0
     for employee_id, month, code, value in rows:
         if code not in kpis:
-            raise MetricsInputError(f"Unknown KPI code: {code}", code="unknown_kpi", kpi=code)
+            raise MetricsInputError(
+                _("Unknown KPI code: %(code)s") % {"code": code}, code="unknown_kpi", kpi=code
+            )
         fact, created = MonthlyFact.objects.get_or_create(
             employee_id=employee_id,
             month=month,

@@ -10,9 +10,10 @@ from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
+from perfloop.accounts.selectors import employee_get_for
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
-from perfloop.metrics.selectors import employee_get_for, latest_month_for, team_get_for
+from perfloop.metrics.selectors import latest_month_for, team_get_for
 from perfloop.monitoring.models import Alert, AlertRule, WebhookEndpoint
 from perfloop.monitoring.policies import (
     can_close_month,

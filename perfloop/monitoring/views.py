@@ -28,7 +28,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from perfloop.accounts.models import Role, User
-from perfloop.accounts.selectors import can_see_individuals, org_unit_scope_for, own_employee_id
+from perfloop.accounts.selectors import (
+    can_see_individuals,
+    employee_get_for,
+    org_unit_scope_for,
+    own_employee_id,
+)
 from perfloop.audit.services import audit_view, audit_views_bulk
 from perfloop.core.errors import DomainError, NotFound
 from perfloop.core.months import Month, MonthError
@@ -46,7 +51,6 @@ from perfloop.metrics.presentation import (
 )
 from perfloop.metrics.selectors import (
     UnitFigures,
-    employee_get_for,
     person_page_for,
     scorecard_list_for,
     team_dashboard_for,
@@ -862,15 +866,6 @@ class KpiLine:
     team_average: str | None
 
 
-def _share_of_target(kpi: Kpi, value: Decimal | None, target: Decimal | None) -> Decimal | None:
-    """The team average measured against this person's target, in the KPI's direction."""
-    if value is None or not target:
-        return None
-    if kpi.direction == "lower":
-        return target / value if value else None
-    return value / target
-
-
 def _chart_number(kpi: Kpi, value: Decimal | None) -> str | None:
     """A KPI value for a chart axis: rates in percent, everything else as the exact decimal string."""
     if value is None:
@@ -982,8 +977,7 @@ def person_page(request: HttpRequest, employee_id: int) -> HttpResponse:
             "kpis": [line.kpi.name_for(language) for line in page.lines],
             "person": [percent_number(line.attainment) for line in page.lines],
             "team": [
-                percent_number(_share_of_target(line.kpi, line.team_average, line.target))
-                for line in page.lines
+                percent_number(line.kpi.attainment_of(line.team_average, line.target)) for line in page.lines
             ],
             "labels": {
                 "person": employee.name,
@@ -1038,7 +1032,7 @@ def person_export(request: HttpRequest, employee_id: int) -> HttpResponse:
                     line.kpi.name_for(language),
                     actual,
                     target,
-                    _share_of_target(line.kpi, actual, target),
+                    line.kpi.attainment_of(actual, target),
                     line.team_average_trend[index],
                 ]
             )
