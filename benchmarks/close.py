@@ -184,8 +184,8 @@ def child_run(employees: int, seed: int, profile: bool) -> None:
     from django.utils import timezone
 
     from perfloop.accounts.models import User
+    from perfloop.core.bulk import bulk_insert, timestamp_text
     from perfloop.core.months import Month
-    from perfloop.imports.facts import bulk_insert, timestamp_text
     from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard
     from perfloop.metrics.services import kpi_default_weights_apply, scoring_policy_get
     from perfloop.monitoring.models import Alert, MonthClose, WebhookEndpoint

@@ -114,7 +114,7 @@ def write_company(*, employees: int, months: int, fact_months: int, managers: in
     from django.utils import timezone
 
     from perfloop.accounts.models import User
-    from perfloop.imports.facts import bulk_insert, timestamp_text
+    from perfloop.core.bulk import bulk_insert, timestamp_text
     from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard, TeamMonth
     from perfloop.metrics.services import kpi_default_weights_apply
     from perfloop.monitoring.models import Alert, AlertRule

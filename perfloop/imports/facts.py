@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import polars as pl
 from django.db import connection
 
+from perfloop.core.bulk import bulk_insert, timestamp_text
 from perfloop.metrics.models import Kpi, MonthlyFact
 
 STAGE = "perfloop_import_fact_stage"
@@ -49,43 +50,6 @@ class Replaced:
     batch_ids: Sequence[int]
     months: Sequence[int]
     kpis: Sequence[str]
-
-
-def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]] | pl.DataFrame) -> int:
-    """Insert many rows without the ORM: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
-
-    Values must already be what the column stores (JSON as text, datetimes aware); ``table`` and ``columns``
-    are constants of the caller, never input. A Polars frame goes to ``COPY`` as CSV in one piece.
-    """
-    count = rows.height if isinstance(rows, pl.DataFrame) else len(rows)
-    if not count:
-        return 0
-    names = ", ".join(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper → psycopg cursor
-            if isinstance(rows, pl.DataFrame):
-                buffer = io.BytesIO()
-                rows.write_csv(buffer, include_header=False)
-                with raw.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(buffer.getvalue())
-            else:
-                with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            values = rows.rows() if isinstance(rows, pl.DataFrame) else rows
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # type: ignore[arg-type]
-    return count
-
-
-def timestamp_text(moment: dt.datetime) -> str:
-    """A timestamp as the database stores it as text: UTC for SQLite (Django's convention), ISO with zone
-    for PostgreSQL — cheaper than a hundred thousand datetime objects."""
-    if connection.vendor == "postgresql":
-        return moment.isoformat()
-    return str(moment.astimezone(dt.UTC).replace(tzinfo=None))
 
 
 def kpi_ids() -> dict[str, int]:

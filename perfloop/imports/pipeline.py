@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_scope_for
+from perfloop.core.bulk import bulk_insert
 from perfloop.core.months import Month, month_range
 from perfloop.imports import aggregation
-from perfloop.imports.facts import FactWrite, Replaced, bulk_insert, facts_write
+from perfloop.imports.facts import FactWrite, Replaced, facts_write
 from perfloop.imports.matching import DIRECTORY_SCHEMA, match_employees
 from perfloop.imports.models import BatchEvents, CoverageClaim, ImportBatch, QuarantinedRow
 from perfloop.imports.parsers import month_of
