@@ -7,7 +7,7 @@ import pytest
 
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
-from perfloop.metrics.models import MonthlyFact, Scorecard, TeamMonth
+from perfloop.metrics.models import Kpi, KpiWeight, MonthlyFact, MonthlyTarget, Scorecard, TeamMonth
 from perfloop.metrics.services import (
     MetricsInputError,
     monthly_facts_record,
@@ -58,6 +58,52 @@ def test_a_late_correction_is_a_visible_restatement(east_history):
     june = Scorecard.objects.get(employee=east_history, month=JUN)
     assert june.streak_below == 3
     assert june.revision == 2
+
+
+def test_a_restated_card_keeps_its_id_and_stores_the_new_attainments(east_history):
+    scorecards_recompute(actor=None, first=JAN, last=JUN)
+    march = Scorecard.objects.get(employee=east_history, month=Month(2025, 3))
+    MonthlyFact.objects.filter(employee=east_history, month=Month(2025, 3), kpi__code="revenue").update(
+        value=Decimal("90000.5")
+    )
+    scorecards_recompute(actor=None, first=JAN, last=JUN)
+    again = Scorecard.objects.get(employee=east_history, month=Month(2025, 3))
+    assert again.pk == march.pk
+    assert again.revision == 2
+    assert again.attainments["revenue"][0] == "90000.5000"
+
+
+def test_attainments_stored_in_another_key_order_are_not_a_change(east_history):
+    """Cards written by an earlier version (keys in insertion order) must not all look restated."""
+    follow_ups = Kpi.objects.get(code="follow_ups")
+    KpiWeight.objects.create(position=east_history.position, kpi=follow_ups, weight=Decimal(1))
+    MonthlyTarget.objects.create(employee=east_history, month=JUN, kpi=follow_ups, value=Decimal(40))
+    MonthlyFact.objects.create(
+        employee=east_history, month=JUN, kpi=follow_ups, value=Decimal(38), source="crm"
+    )
+    scorecards_recompute(actor=None, first=JAN, last=JUN)
+    card = Scorecard.objects.get(employee=east_history, month=JUN)
+    assert list(card.attainments) == ["revenue", "follow_ups"]  # shorter key first, as jsonb keeps them
+    Scorecard.objects.filter(pk=card.pk).update(attainments=dict(reversed(list(card.attainments.items()))))
+    summary = scorecards_recompute(actor=None, first=JAN, last=JUN)
+    assert (summary.changed, summary.unchanged) == (0, 12)
+
+
+def test_a_card_nobody_has_any_more_is_removed(east_history):
+    scorecards_recompute(actor=None, first=JAN, last=JUN)
+    east_history.termination_date = dt.date(2025, 4, 30)
+    east_history.save()
+    summary = scorecards_recompute(actor=None, first=JAN, last=JUN)
+    assert summary.changed == 4  # May and June removed; the manager alone in the team those months
+    assert not Scorecard.objects.filter(employee=east_history, month__gt=Month(2025, 4)).exists()
+
+
+def test_team_months_are_rewritten_not_duplicated(east_history):
+    scorecards_recompute(actor=None, first=JAN, last=JUN)
+    count = TeamMonth.objects.count()
+    scorecards_recompute(actor=None, first=JAN, last=JUN)
+    assert TeamMonth.objects.count() == count
+    assert TeamMonth.objects.filter(month=JUN).get().completion is not None
 
 
 def test_streaks_continue_across_separate_monthly_runs(east_history):
