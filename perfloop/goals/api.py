@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
+from perfloop.accounts.selectors import employee_get_for
 from perfloop.audit.services import audit_view
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
@@ -64,11 +66,20 @@ def _viewer(request: HttpRequest) -> User:
 
 def _month(value: str | None, name: str) -> Month:
     if not value:
-        raise GoalError(f"{name} is required (YYYY-MM).", code="missing_month", parameter=name)
+        raise GoalError(
+            _("%(parameter)s is required (YYYY-MM).") % {"parameter": name},
+            code="missing_month",
+            parameter=name,
+        )
     try:
         return Month.parse(value)
     except MonthError as exc:
-        raise GoalError(str(exc), code="invalid_month", parameter=name) from exc
+        raise GoalError(
+            _("%(parameter)s: “%(value)s” is not a month (YYYY-MM).")
+            % {"parameter": name, "value": value[:20]},
+            code="invalid_month",
+            parameter=name,
+        ) from exc
 
 
 def _optional_month(value: str | None, name: str) -> Month | None:
@@ -159,12 +170,10 @@ def goal_list(
     """Goals of the people the caller may see (themself; a manager's subtree; an HRBP's scope)."""
     viewer = _viewer(request)
     if status and status not in GoalStatus.values:
-        raise GoalError(f"Unknown status {status!r}.", code="invalid_status")
+        raise GoalError(_("Unknown status “%(status)s”.") % {"status": status}, code="invalid_status")
     goals = selectors.goal_list_for(
         viewer=viewer,
-        employee=selectors.employee_get_for(viewer=viewer, employee_id=employee)
-        if employee is not None
-        else None,
+        employee=employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None,
         team=selectors.team_get_for(viewer=viewer, unit_id=team) if team is not None else None,
         month=_optional_month(month, "month"),
         first=_optional_month(first, "first"),
@@ -179,7 +188,7 @@ def goal_list(
 def goal_set(request: HttpRequest, payload: GoalIn) -> Status[GoalDetailOut]:
     """Set a person's target for a month: a new draft, or a new version of their goal."""
     viewer = _viewer(request)
-    employee = selectors.employee_get_for(viewer=viewer, employee_id=payload.employee_id)
+    employee = employee_get_for(viewer=viewer, employee_id=payload.employee_id)
     goal = services.goal_set(
         actor=viewer,
         employee=employee,
@@ -256,11 +265,11 @@ def goals_publish(request: HttpRequest, payload: PublishIn) -> list[dict[str, An
     """Publish drafts: listed ones, or every draft of a team (and sub-teams) for a month."""
     viewer = _viewer(request)
     if not can_manage_goals(viewer):
-        raise PermissionDenied("Only managers and HR publish goals.")
+        raise PermissionDenied(_("Only managers and HR publish goals."))
     if payload.goal_ids is not None:
         goals = list(selectors.goal_list_for(viewer=viewer).filter(pk__in=payload.goal_ids))
         if len(goals) != len(set(payload.goal_ids)):
-            raise NotFound("No such goal in your scope.")
+            raise NotFound(_("No such goal in your scope."))
         published = services.goals_publish(actor=viewer, goals=goals, channel=Channel.API)
     elif payload.team is not None:
         published = services.goals_publish_matching(
@@ -271,7 +280,7 @@ def goals_publish(request: HttpRequest, payload: PublishIn) -> list[dict[str, An
             channel=Channel.API,
         )
     else:
-        raise GoalError("Give goal_ids, or a team and a month.", code="nothing_to_publish")
+        raise GoalError(_("Give goal_ids, or a team and a month."), code="nothing_to_publish")
     return [
         _goal_out(g) for g in selectors.goal_list_for(viewer=viewer).filter(pk__in=[g.pk for g in published])
     ]
@@ -326,7 +335,7 @@ def goal_publish(request: HttpRequest, goal_id: int) -> GoalDetailOut:
     viewer = _viewer(request)
     goal = selectors.goal_get_for(viewer=viewer, goal_id=goal_id)
     if not can_manage_goals_of(viewer, goal.employee):
-        raise PermissionDenied("You may see this goal but not publish it.")
+        raise PermissionDenied(_("You may see this goal but not publish it."))
     services.goals_publish(actor=viewer, goals=[goal], channel=Channel.API)
     return _reread(request, goal)
 
@@ -380,19 +389,19 @@ def suggestion_list(
     """Suggested targets with their reasons, for the people of a team the caller sets goals for, or one."""
     viewer = _viewer(request)
     if not can_manage_goals(viewer):
-        raise PermissionDenied("Only managers and HR see suggestions.")
+        raise PermissionDenied(_("Only managers and HR see suggestions."))
     period, indicator = _month(month, "month"), selectors.kpi_get(code=kpi)
     people = selectors.manageable_people_for(viewer=viewer).select_related("org_unit")
     if employee is not None:
-        person = selectors.employee_get_for(viewer=viewer, employee_id=employee)
+        person = employee_get_for(viewer=viewer, employee_id=employee)
         if not can_manage_goals_of(viewer, person):
-            raise PermissionDenied("You do not set this person's goals.")
+            raise PermissionDenied(_("You do not set this person's goals."))
         chosen = [person]
     elif team is not None:
         unit = selectors.team_get_for(viewer=viewer, unit_id=team)
         chosen = list(people.filter(org_unit__path__startswith=unit.path))
     else:
-        raise GoalError("Give a team or an employee.", code="missing_parameter")
+        raise GoalError(_("Give a team or an employee."), code="missing_parameter")
     suggestions = selectors.suggestions_for(employees=chosen, kpi=indicator, month=period)
     rows = []
     for person in chosen:
@@ -423,7 +432,7 @@ def suggestions_accept(request: HttpRequest, payload: AcceptSuggestionsIn) -> di
     """Take the suggestions as draft goals (people without a goal yet, or with a draft)."""
     viewer = _viewer(request)
     if not can_manage_goals(viewer):
-        raise PermissionDenied("Only managers and HR set goals.")
+        raise PermissionDenied(_("Only managers and HR set goals."))
     result = services.suggestions_accept(
         actor=viewer,
         team=selectors.team_get_for(viewer=viewer, unit_id=payload.team),
@@ -487,7 +496,10 @@ def _people_filter(request: HttpRequest, people: PeopleFilterIn) -> PeopleFilter
     if people.position:
         position = Position.objects.filter(code=people.position).first()
         if position is None:
-            raise GoalError(f"Unknown position {people.position!r}.", code="unknown_position")
+            raise GoalError(
+                _("Unknown position “%(position)s”.") % {"position": people.position},
+                code="unknown_position",
+            )
     return PeopleFilter(
         org_unit=selectors.team_get_for(viewer=viewer, unit_id=people.org_unit) if people.org_unit else None,
         include_subunits=people.include_subunits,
@@ -578,7 +590,7 @@ def plan_list(request: HttpRequest) -> list[PlanOut]:
 def plan_create(request: HttpRequest, payload: PlanIn) -> Status[PlanOut]:
     viewer = _viewer(request)
     if not can_manage_goals(viewer):
-        raise PermissionDenied("Only managers and HR make plans.")
+        raise PermissionDenied(_("Only managers and HR make plans."))
     plan = services.plan_create(
         actor=viewer,
         year=payload.year,
@@ -607,7 +619,7 @@ def plan_split(request: HttpRequest, plan_id: int, payload: SplitIn) -> PlanOut:
     )
     node = nodes.first()
     if node is None:
-        raise NotFound("No such node in this plan.")
+        raise NotFound(_("No such node in this plan."))
     services.plan_split(actor=viewer, plan=plan, node=node, recursive=payload.recursive)
     return _plan_out(plan)
 
@@ -618,7 +630,7 @@ def plan_node_set(request: HttpRequest, plan_id: int, node_id: int, payload: Nod
     plan = selectors.plan_get_for(viewer=viewer, plan_id=plan_id)
     node = plan.nodes.filter(pk=node_id).first()
     if node is None:
-        raise NotFound("No such node in this plan.")
+        raise NotFound(_("No such node in this plan."))
     services.plan_node_set(actor=viewer, plan=plan, node=node, amount=payload.amount)
     return _plan_out(plan)
 

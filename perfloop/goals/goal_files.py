@@ -4,6 +4,10 @@ Reading takes column names in Chinese or English (工号 / employee_number …),
 without BOM) or GBK/GB18030, and month cells as ``2025-03``, ``2025年3月``, ``202503`` or an Excel date.
 Writing guards against formula injection: a text cell that starts with = + - @ (or a tab or carriage
 return) is prefixed with a quote, so a spreadsheet shows it instead of running it.
+
+No Django here, so no translation either: error messages are English templates marked with
+``gettext_noop`` (so ``makemessages`` collects them) whose ``%(name)s`` values travel in the error's
+details; the service that reads the file translates them for the person who sent it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DAY_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation without translating it here (the keyword makemessages knows)."""
+    return message
+
+
 @dataclass(frozen=True)
 class GoalRow:
     """One data row of a goals file, as text; ``number`` is the spreadsheet row (the header is row 1)."""
@@ -63,7 +72,7 @@ def _decode_csv(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise GoalImportError("The file is neither UTF-8 nor GBK text.", code="unreadable_file")
+    raise GoalImportError(gettext_noop("The file is neither UTF-8 nor GBK text."), code="unreadable_file")
 
 
 def _frame(content: bytes, filename: str) -> pl.DataFrame:
@@ -76,8 +85,17 @@ def _frame(content: bytes, filename: str) -> pl.DataFrame:
     except GoalImportError:
         raise
     except Exception as exc:  # polars and fastexcel raise many kinds for a damaged file
-        raise GoalImportError(f"The file cannot be read: {exc}", code="unreadable_file") from exc
-    raise GoalImportError("Send a .csv or .xlsx file.", code="unsupported_file", suffix=suffix)
+        raise GoalImportError(
+            gettext_noop("The file cannot be read: %(reason)s"), code="unreadable_file", reason=str(exc)[:200]
+        ) from exc
+    raise GoalImportError(gettext_noop("Send a .csv or .xlsx file."), code="unsupported_file", suffix=suffix)
+
+
+def _column_label(name: str) -> str:
+    """A column as people know it from the template file: its first Chinese and first English name."""
+    aliases = COLUMN_ALIASES[name]
+    chinese = next(alias for alias in aliases if not alias.isascii())
+    return f"{chinese} ({aliases[0]})"
 
 
 def read_goal_rows(content: bytes, filename: str) -> list[GoalRow]:
@@ -92,8 +110,9 @@ def read_goal_rows(content: bytes, filename: str) -> list[GoalRow]:
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise GoalImportError(
-            "The file lacks columns: " + ", ".join(missing),
+            gettext_noop("The file lacks the columns %(columns)s."),
             code="missing_columns",
+            columns=", ".join(_column_label(name) for name in missing),
             missing=missing,
             expected={name: COLUMN_ALIASES[name] for name in missing},
         )
@@ -118,7 +137,7 @@ def read_goal_rows(content: bytes, filename: str) -> list[GoalRow]:
             )
         )
     if not rows:
-        raise GoalImportError("The file has no goal rows.", code="empty_file")
+        raise GoalImportError(gettext_noop("The file has no goal rows."), code="empty_file")
     return rows
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
-from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for
+from perfloop.accounts.selectors import employee_get_for, employee_scope_for, org_unit_scope_for
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.months import Month
 from perfloop.goals import cascade
@@ -88,23 +88,10 @@ def people_matching_for(*, viewer: User, people: PeopleFilter) -> QuerySet[Emplo
     return matching
 
 
-def employee_get_for(*, viewer: User, employee_id: int) -> Employee:
-    """A person whose goals the viewer may see, or NotFound (the same answer as for nobody)."""
-    employee = (
-        employee_scope_for(viewer=viewer)
-        .select_related("org_unit", "position", "user", "manager__user")
-        .filter(pk=employee_id)
-        .first()
-    )
-    if employee is None:
-        raise NotFound(_("No such person in your scope."))
-    return employee
-
-
 def team_get_for(*, viewer: User, unit_id: int) -> OrgUnit:
     unit = org_unit_scope_for(viewer=viewer).filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("No such team in your scope.")
+        raise NotFound(_("No such team in your scope."))
     return unit
 
 
@@ -127,7 +114,7 @@ def kpi_list() -> list[Kpi]:
 def kpi_get(*, code: str) -> Kpi:
     kpi = Kpi.objects.filter(code=code).first()
     if kpi is None:
-        raise NotFound(f"No KPI with the code {code!r}.", code="unknown_kpi", kpi=code)
+        raise NotFound(_("No KPI with the code “%(code)s”.") % {"code": code}, code="unknown_kpi", kpi=code)
     return kpi
 
 
@@ -195,7 +182,7 @@ def goal_get_for(*, viewer: User, goal_id: int) -> Goal:
         .first()
     )
     if goal is None:
-        raise NotFound("No such goal in your scope.")
+        raise NotFound(_("No such goal in your scope."))
     return goal
 
 
@@ -488,7 +475,7 @@ class SummaryRow:
 def goal_summary_for(*, viewer: User, month: Month) -> list[SummaryRow]:
     """Per unit in the viewer's scope: goals by agreement status (counts only, no names)."""
     if not can_view_goal_summary(viewer):
-        raise PermissionDenied("Only managers, HR and executives see goal summaries.")
+        raise PermissionDenied(_("Only managers, HR and executives see goal summaries."))
     units = list(org_unit_scope_for(viewer=viewer).order_by("path"))
     if not units:
         return []
@@ -535,14 +522,14 @@ def _under_any(units: Sequence[OrgUnit], lookup: str) -> Q:
 
 def template_list_for(*, viewer: User) -> QuerySet[GoalTemplate]:
     if not can_manage_templates(viewer):
-        raise PermissionDenied("Only people who set goals use goal templates.")
+        raise PermissionDenied(_("Only people who set goals use goal templates."))
     return GoalTemplate.objects.prefetch_related("lines__kpi").annotate(uses=Count("assignments"))
 
 
 def template_get_for(*, viewer: User, template_id: int) -> GoalTemplate:
     template = template_list_for(viewer=viewer).filter(pk=template_id).first()
     if template is None:
-        raise NotFound("No such goal template.")
+        raise NotFound(_("No such goal template."))
     return template
 
 
@@ -552,7 +539,7 @@ def template_get_for(*, viewer: User, template_id: int) -> GoalTemplate:
 def plan_list_for(*, viewer: User) -> QuerySet[TargetPlan]:
     """Plans whose top unit lies in the viewer's scope (managers and HRBPs only)."""
     if not can_manage_goals(viewer):
-        raise PermissionDenied("Only people who set goals see target plans.")
+        raise PermissionDenied(_("Only people who set goals see target plans."))
     return TargetPlan.objects.filter(root_unit__in=org_unit_scope_for(viewer=viewer)).select_related(
         "kpi", "root_unit"
     )
@@ -561,7 +548,7 @@ def plan_list_for(*, viewer: User) -> QuerySet[TargetPlan]:
 def plan_get_for(*, viewer: User, plan_id: int) -> TargetPlan:
     plan = plan_list_for(viewer=viewer).filter(pk=plan_id).first()
     if plan is None:
-        raise NotFound("No such plan in your scope.")
+        raise NotFound(_("No such plan in your scope."))
     return plan
 
 
@@ -686,5 +673,5 @@ def actor_get(*, username: str) -> User:
     """The active account a command-line or background job acts as (its scope applies)."""
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise NotFound(f"No active user {username!r}.", code="unknown_user")
+        raise NotFound(_("No active user “%(username)s”.") % {"username": username}, code="unknown_user")
     return user

@@ -133,13 +133,19 @@ def target_value(raw: object) -> Decimal:
     try:
         value = to_decimal(raw)
     except MoneyError as exc:
-        raise GoalError(f"Not a valid target: {raw!r}.", code="invalid_target", value=str(raw)) from exc
+        raise GoalError(
+            _("Not a valid target: “%(value)s”.") % {"value": str(raw)[:40]},
+            code="invalid_target",
+            value=str(raw),
+        ) from exc
     if value < 0:
-        raise GoalError("A target cannot be negative.", code="negative_target", value=str(value))
+        raise GoalError(_("A target cannot be negative."), code="negative_target", value=str(value))
     if value != value.quantize(_PLACES):
-        raise GoalError("A target has at most four decimal places.", code="invalid_target", value=str(value))
+        raise GoalError(
+            _("A target has at most four decimal places."), code="invalid_target", value=str(value)
+        )
     if value >= MAX_TARGET:
-        raise GoalError("The target is too large.", code="invalid_target", value=str(value))
+        raise GoalError(_("The target is too large."), code="invalid_target", value=str(value))
     return value.quantize(_PLACES)
 
 
@@ -154,15 +160,16 @@ def _require_manageable(actor: Any, employee: Employee) -> None:
     if can_manage_goals_of(actor, employee):
         return
     if can_view_goals_of(actor, employee):
-        raise PermissionDenied("You may see these goals but not set them.")
-    raise NotFound("No such person in your scope.")
+        raise PermissionDenied(_("You may see these goals but not set them."))
+    raise NotFound(_("No such person in your scope."))
 
 
 def _require_move(goal: Goal, action: GoalAction) -> GoalState:
     after = next_state(goal.status, action)
     if after is None:
         raise GoalConflictError(
-            f"A {goal.get_status_display()} goal cannot be {GoalEvent.Action(action).label}.",
+            _("A goal that is %(status)s cannot be %(action)s.")
+            % {"status": goal.get_status_display(), "action": GoalEvent.Action(action).label},
             code="goal_transition_not_allowed",
             goal=goal.pk,
             status=goal.status,
@@ -174,7 +181,7 @@ def _require_move(goal: Goal, action: GoalAction) -> GoalState:
 def _require_current_version(goal: Goal, version: int) -> None:
     if version != goal.version_count:
         raise GoalConflictError(
-            "This goal has changed since you saw it: read the new version before you answer.",
+            _("This goal has changed since you saw it: read the new version before you answer."),
             code="goal_version_outdated",
             goal=goal.pk,
             given=version,
@@ -501,7 +508,7 @@ def goals_set_bulk(
         return result
     for chosen in {basis, *(e.basis for e in entries if e.basis)}:
         if chosen not in Basis.values:
-            raise GoalError(f"Unknown basis {chosen!r}.", code="invalid_basis")
+            raise GoalError(_("Unknown basis “%(basis)s”.") % {"basis": chosen}, code="invalid_basis")
     seen: set[tuple[int, Month, int]] = set()
     duplicates = []
     for entry in entries:
@@ -511,14 +518,14 @@ def goals_set_bulk(
         seen.add(key)
         if entry.value < 0:
             raise GoalError(
-                "A target cannot be negative.",
+                _("A target cannot be negative."),
                 code="negative_target",
                 employee=entry.employee_id,
                 month=str(entry.month),
                 value=str(entry.value),
             )
     if duplicates:
-        raise GoalError("The same goal is given twice.", code="duplicate_goal", goals=duplicates[:50])
+        raise GoalError(_("The same goal is given twice."), code="duplicate_goal", goals=duplicates[:50])
 
     manageable = manageable_people_for(viewer=actor).select_related("position")
     people = {
@@ -528,7 +535,7 @@ def goals_set_bulk(
     unknown = sorted({e.employee_id for e in entries} - people.keys())
     if unknown:
         raise GoalError(
-            "Unknown people, or people whose goals you do not set.",
+            _("Unknown people, or people whose goals you do not set."),
             code="unknown_employee",
             employees=unknown[:50],
             count=len(unknown),
@@ -536,11 +543,11 @@ def goals_set_bulk(
     kpis = {k.pk: k for k in Kpi.objects.filter(pk__in={e.kpi_id for e in entries})}
     unknown_kpis = sorted({e.kpi_id for e in entries} - kpis.keys())
     if unknown_kpis:
-        raise GoalError("Unknown KPI.", code="unknown_kpi", kpis=unknown_kpis)
+        raise GoalError(_("Unknown KPI."), code="unknown_kpi", kpis=unknown_kpis)
     outside = [e for e in entries if not is_employed_in(people[e.employee_id], e.month)]
     if outside:
         raise GoalError(
-            "The person is not employed in that month.",
+            _("The person is not employed in that month."),
             code="month_outside_employment",
             goals=[{"employee": e.employee_id, "month": str(e.month)} for e in outside[:50]],
             count=len(outside),
@@ -581,7 +588,7 @@ def goals_set_bulk(
     if outdated:
         goal = outdated[0]
         raise GoalConflictError(
-            "This goal has changed since you saw it: read the new version first.",
+            _("This goal has changed since you saw it: read the new version first."),
             code="goal_version_outdated",
             goal=goal.pk,
             given=(expected_versions or {}).get(goal.pk),
@@ -589,14 +596,14 @@ def goals_set_bulk(
         )
     if disputed:
         raise GoalConflictError(
-            "The person disputes this goal: answer the dispute instead of changing it.",
+            _("The person disputes this goal: answer the dispute instead of changing it."),
             code="goal_disputed",
             goals=disputed[:50],
         )
     shown = [goal.pk for goal, _ in changes if goal.status != GoalStatus.DRAFT]
     if shown and not reason.strip():
         raise GoalError(
-            "A goal the person has already seen changes only with a reason.",
+            _("A goal the person has already seen changes only with a reason."),
             code="reason_required",
             goals=shown[:50],
         )
@@ -759,7 +766,7 @@ def goal_revise(
     _require_manageable(actor, goal.employee)
     value = target_value(value)
     if value == goal.value:
-        raise GoalError("The goal already has this value.", code="goal_unchanged", goal=goal.pk)
+        raise GoalError(_("The goal already has this value."), code="goal_unchanged", goal=goal.pk)
     return goal_set(
         actor=actor,
         employee=goal.employee,
@@ -821,8 +828,8 @@ def _require_own(actor: Any, goal: Goal) -> None:
     if can_respond_to_goal(actor, goal):
         return
     if can_view_goals_of(actor, goal.employee):
-        raise PermissionDenied("Only the person a goal belongs to confirms or disputes it.")
-    raise NotFound("No such goal in your scope.")
+        raise PermissionDenied(_("Only the person a goal belongs to confirms or disputes it."))
+    raise NotFound(_("No such goal in your scope."))
 
 
 @transaction.atomic
@@ -845,14 +852,14 @@ def goals_confirm_bulk(
 ) -> list[Goal]:
     """Confirm several of one's own goals at once, each at the version the person read."""
     if not getattr(actor, "is_authenticated", False):
-        raise NotFound("No such goal in your scope.")
+        raise NotFound(_("No such goal in your scope."))
     goals = list(
         Goal.objects.select_for_update(of=("self",))
         .select_related("employee", "kpi", "current_version")
         .filter(pk__in=list(versions), employee__user_id=actor.pk)
     )
     if len(goals) != len(versions):
-        raise NotFound("No such goal in your scope.")
+        raise NotFound(_("No such goal in your scope."))
     for goal in goals:
         _require_current_version(goal, versions[goal.pk])
     goal_transition(
@@ -866,7 +873,7 @@ def goal_dispute(*, actor: Any, goal: Goal, version: int, comment: str, channel:
     """The person objects to the version they read, saying why; their manager is told."""
     _require_own(actor, goal)
     if not comment.strip():
-        raise GoalError("Say why you dispute this goal.", code="comment_required")
+        raise GoalError(_("Say why you dispute this goal."), code="comment_required")
     goal = _locked(goal)
     _require_current_version(goal, version)
     goal_transition(
@@ -903,7 +910,7 @@ def goal_answer(
     """
     _require_manageable(actor, goal.employee)
     if not comment.strip():
-        raise GoalError("Answer the person's comment.", code="comment_required")
+        raise GoalError(_("Answer the person's comment."), code="comment_required")
     goal = _locked(goal)
     _require_move(goal, GoalAction.ANSWER)
     new_value = goal.value if value is None else target_value(value)
@@ -949,11 +956,11 @@ def goal_answer(
 
 def _template_lines(lines: Mapping[str, object]) -> dict[Kpi, Decimal]:
     if not lines:
-        raise GoalError("A template needs at least one KPI.", code="template_empty")
+        raise GoalError(_("A template needs at least one KPI."), code="template_empty")
     kpis = {k.code: k for k in Kpi.objects.filter(code__in=list(lines))}
     unknown = sorted(set(lines) - kpis.keys())
     if unknown:
-        raise GoalError("Unknown KPI.", code="unknown_kpi", kpis=unknown)
+        raise GoalError(_("Unknown KPI."), code="unknown_kpi", kpis=unknown)
     return {kpis[code]: target_value(value) for code, value in lines.items()}
 
 
@@ -963,9 +970,9 @@ def template_create(
 ) -> GoalTemplate:
     """A goal set (KPI → monthly target) to give to many people at once."""
     if not can_manage_templates(actor):
-        raise PermissionDenied("Only people who set goals make goal templates.")
+        raise PermissionDenied(_("Only people who set goals make goal templates."))
     if not name.strip():
-        raise GoalError("A template needs a name.", code="name_required")
+        raise GoalError(_("A template needs a name."), code="name_required")
     values = _template_lines(lines)
     template = GoalTemplate.objects.create(
         name=name.strip(), description=description, created_by=_user(actor)
@@ -994,9 +1001,9 @@ def template_update(
 ) -> GoalTemplate:
     """Change a template; goals already given from it keep their versions."""
     if not can_manage_templates(actor):
-        raise PermissionDenied("Only people who set goals change goal templates.")
+        raise PermissionDenied(_("Only people who set goals change goal templates."))
     if not name.strip():
-        raise GoalError("A template needs a name.", code="name_required")
+        raise GoalError(_("A template needs a name."), code="name_required")
     values = _template_lines(lines)
     before = {line.kpi.code: str(line.value) for line in template.lines.select_related("kpi")}
     template.name, template.description, template.is_active = name.strip(), description, is_active
@@ -1074,23 +1081,23 @@ def template_assign(
     `bulk_assignment`). Goals already published or agreed are skipped and counted.
     """
     if not can_manage_templates(actor):
-        raise PermissionDenied("Only people who set goals give goal templates.")
+        raise PermissionDenied(_("Only people who set goals give goal templates."))
     if not template.is_active:
-        raise GoalError("This template is archived.", code="template_inactive")
+        raise GoalError(_("This template is archived."), code="template_inactive")
     if last < first:
-        raise GoalError("The last month comes before the first.", code="invalid_month_range")
+        raise GoalError(_("The last month comes before the first."), code="invalid_month_range")
     if last.months_since(first) >= MAX_ASSIGNMENT_MONTHS:
         raise GoalError(
-            f"Give a template for at most {MAX_ASSIGNMENT_MONTHS} months at a time.",
+            _("Give a template for at most %(months)s months at a time.") % {"months": MAX_ASSIGNMENT_MONTHS},
             code="invalid_month_range",
         )
     lines = list(template.lines.select_related("kpi"))
     if not lines:
-        raise GoalError("The template has no KPI.", code="template_empty")
+        raise GoalError(_("The template has no KPI."), code="template_empty")
     matching = people_matching_for(viewer=actor, people=people)
     count = matching.count()
     if count == 0:
-        raise GoalError("No one in your scope matches this filter.", code="no_people_matched")
+        raise GoalError(_("No one in your scope matches this filter."), code="no_people_matched")
     months = list(month_range(first, last))
     cells = [
         TemplateCell(kpi_id=line.kpi_id, month=month, value=line.value) for line in lines for month in months
@@ -1160,10 +1167,10 @@ def _seasonality(weights: Sequence[object] | None) -> list[Decimal]:
     try:
         values = [to_decimal(w) for w in weights]
     except MoneyError as exc:
-        raise GoalError("Seasonality weights must be numbers.", code="invalid_seasonality") from exc
+        raise GoalError(_("Seasonality weights must be numbers."), code="invalid_seasonality") from exc
     if len(values) != cascade.MONTHS_IN_YEAR or any(v < 0 for v in values) or sum(values) <= 0:
         raise GoalError(
-            "Seasonality needs twelve weights, none negative, not all zero.", code="invalid_seasonality"
+            _("Seasonality needs twelve weights, none negative, not all zero."), code="invalid_seasonality"
         )
     return values
 
@@ -1174,16 +1181,18 @@ def _plan_amount(plan_or_kpi: TargetPlan | Kpi, raw: object) -> Decimal:
     quantum = cascade.quantum_for_unit(kpi.unit)
     if amount % quantum:
         raise GoalError(
-            f"Amounts of this KPI are whole multiples of {quantum}.", code="invalid_target", value=str(amount)
+            _("Amounts of this KPI are whole multiples of %(quantum)s.") % {"quantum": quantum},
+            code="invalid_target",
+            value=str(amount),
         )
     return amount
 
 
 def _require_draft_plan(actor: Any, plan: TargetPlan) -> None:
     if not can_manage_plan(actor, plan):
-        raise NotFound("No such plan in your scope.")
+        raise NotFound(_("No such plan in your scope."))
     if plan.status != TargetPlan.Status.DRAFT:
-        raise GoalConflictError("The plan was applied to goals and is frozen.", code="plan_applied")
+        raise GoalConflictError(_("The plan was applied to goals and is frozen."), code="plan_applied")
 
 
 @transaction.atomic
@@ -1200,20 +1209,22 @@ def plan_create(
 ) -> TargetPlan:
     """A year's plan for one KPI, starting from the top unit's annual target."""
     if not can_plan_for_unit(actor, root_unit):
-        raise NotFound("No such unit in your scope.")
+        raise NotFound(_("No such unit in your scope."))
     if kpi.aggregation != Aggregation.SUM:
         raise GoalError(
-            "Only KPIs that add up over people and months (sums) can be cascaded; "
-            "give rates and scores with a template.",
+            _(
+                "Only KPIs that add up over people and months (sums) can be cascaded; "
+                "give rates and scores with a template."
+            ),
             code="plan_kpi_not_additive",
             kpi=kpi.code,
         )
     if not 2000 <= year <= 2100:
-        raise GoalError("Not a plan year.", code="invalid_year", year=year)
+        raise GoalError(_("Not a plan year."), code="invalid_year", year=year)
     if max_overallocation < 0 or max_overallocation > 1:
-        raise GoalError("The allowance is between 0 and 1 (100%).", code="invalid_allowance")
+        raise GoalError(_("The allowance is between 0 and 1 (100%)."), code="invalid_allowance")
     if TargetPlan.objects.filter(year=year, kpi=kpi, root_unit=root_unit).exists():
-        raise GoalConflictError("This unit already has a plan for this KPI and year.", code="plan_exists")
+        raise GoalConflictError(_("This unit already has a plan for this KPI and year."), code="plan_exists")
     amount = _plan_amount(kpi, target)
     weights = _seasonality(seasonality)
     plan = TargetPlan.objects.create(
@@ -1274,7 +1285,7 @@ def plan_split(*, actor: Any, plan: TargetPlan, node: PlanNode, recursive: bool 
     """Split a unit's target to its sub-units by headcount and its people equally; exact to the fen."""
     _require_draft_plan(actor, plan)
     if node.plan_id != plan.pk or node.org_unit_id is None:
-        raise NotFound("No such unit in this plan.")
+        raise NotFound(_("No such unit in this plan."))
     written = _split_node(plan, node, actor, recursive=recursive)
     audit_change(
         actor=actor,
@@ -1290,7 +1301,7 @@ def plan_node_set(*, actor: Any, plan: TargetPlan, node: PlanNode, amount: objec
     """Change one unit's or person's annual target; the plan shows any gap it opens."""
     _require_draft_plan(actor, plan)
     if node.plan_id != plan.pk:
-        raise NotFound("No such node in this plan.")
+        raise NotFound(_("No such node in this plan."))
     value = _plan_amount(plan, amount)
     before = node.amount
     node.amount, node.updated_by = value, _user(actor)
@@ -1318,11 +1329,11 @@ def plan_apply(
     _require_draft_plan(actor, plan)
     report = plan_report(plan)
     for status, code, message in (
-        (cascade.SplitStatus.SHORT, "plan_children_short", "The parts add up to less than the whole."),
+        (cascade.SplitStatus.SHORT, "plan_children_short", _("The parts add up to less than the whole.")),
         (
             cascade.SplitStatus.OVER,
             "plan_children_exceed",
-            "The parts exceed the whole by more than the allowance.",
+            _("The parts exceed the whole by more than the allowance."),
         ),
     ):
         bad = [n for n in report.nodes if n.check.status == status]
@@ -1345,7 +1356,7 @@ def plan_apply(
     unsplit = [n for n in report.problems if n.check.status == cascade.SplitStatus.UNSPLIT]
     if unsplit:
         raise PlanSplitError(
-            "Some units' targets are not split to people yet.",
+            _("Some units' targets are not split to people yet."),
             code="plan_unit_not_split",
             nodes=[{"node": n.node.pk, "name": n.label, "target": str(n.check.parent)} for n in unsplit],
         )
@@ -1472,7 +1483,11 @@ def goals_import(
 
     Bad rows are reported all at once with row, column, value and why (``import_invalid``).
     """
-    rows = goal_files.read_goal_rows(content, filename)
+    try:
+        rows = goal_files.read_goal_rows(content, filename)
+    except GoalImportError as exc:
+        # The file reader knows no Django: its message is an English template, translated here.
+        raise GoalImportError(_(exc.message) % exc.details, code=exc.code, **exc.details) from exc
     kpis = _kpi_lookup()
     numbers = sorted({row.employee_number for row in rows if row.employee_number})
     manageable = manageable_people_for(viewer=actor)
@@ -1591,7 +1606,7 @@ def goals_export(
 ) -> bytes:
     """The goals the actor may see as an XLSX or CSV file, safe to open in a spreadsheet."""
     if file_format not in ("xlsx", "csv"):
-        raise GoalError("Export as xlsx or csv.", code="invalid_format")
+        raise GoalError(_("Export as xlsx or csv."), code="invalid_format")
     goals = list(goals_export_for(viewer=actor, first=first, last=last, team=team))
     english = (translation.get_language() or "").startswith("en")
     header = EXPORT_HEADER_EN if english else EXPORT_HEADER_ZH
@@ -1691,19 +1706,19 @@ def goals_record_agreed_bulk(*, actor: Any, records: Sequence[AgreedGoal]) -> Re
     kpis = {k.code: k for k in Kpi.objects.all()}
     unknown_kpis = sorted({r.kpi_code for r in records} - kpis.keys())
     if unknown_kpis:
-        raise GoalError("Unknown KPI.", code="unknown_kpi", kpis=unknown_kpis)
+        raise GoalError(_("Unknown KPI."), code="unknown_kpi", kpis=unknown_kpis)
     employees = {
         e.pk: e
         for e in _in_chunks({r.employee_id for r in records}, lambda ids: Employee.objects.filter(pk__in=ids))
     }
     missing = sorted({r.employee_id for r in records} - employees.keys())
     if missing:
-        raise GoalError("Unknown people.", code="unknown_employee", employees=missing[:50])
+        raise GoalError(_("Unknown people."), code="unknown_employee", employees=missing[:50])
     keys = set()
     for record in records:
         key = (record.employee_id, record.month, record.kpi_code)
         if key in keys:
-            raise GoalError("The same goal is recorded twice.", code="duplicate_goal", goal=str(key))
+            raise GoalError(_("The same goal is recorded twice."), code="duplicate_goal", goal=str(key))
         keys.add(key)
         target_value(record.value)
         if record.dispute and record.dispute.adjusted_value is not None:
@@ -1714,7 +1729,7 @@ def goals_record_agreed_bulk(*, actor: Any, records: Sequence[AgreedGoal]) -> Re
         times.append(record.confirmed_at)
         if times != sorted(times):
             raise GoalError(
-                "Published, disputed, answered and confirmed must follow each other in time.",
+                _("Published, disputed, answered and confirmed must follow each other in time."),
                 code="invalid_timeline",
                 employee=record.employee_id,
                 month=str(record.month),
@@ -1730,7 +1745,7 @@ def goals_record_agreed_bulk(*, actor: Any, records: Sequence[AgreedGoal]) -> Re
     clash = existing & keys
     if clash:
         raise GoalConflictError(
-            "Some of these goals exist already.",
+            _("Some of these goals exist already."),
             code="goal_exists",
             goals=[{"employee": e, "month": str(m), "kpi": k} for e, m, k in sorted(clash, key=str)[:20]],
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from perfloop.core.fields import MonthField
 from perfloop.core.models import TimeStampedModel
@@ -26,7 +27,7 @@ class Source(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("enabled", "active"), default=True)
     # Push ingest: only the token's SHA-256 is stored; the HMAC signing key is derived from the server's
     # secret key and this salt, so no usable secret sits in the database.
     token_prefix = models.CharField(max_length=12, blank=True)

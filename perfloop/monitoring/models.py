@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from perfloop.core.fields import MonthField
 from perfloop.core.models import TimeStampedModel
@@ -77,7 +78,7 @@ class AlertRule(TimeStampedModel):
         default=True,
         help_text=_("resolve the alert automatically when a later month no longer meets the condition"),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("enabled", "active"), default=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -246,7 +247,7 @@ class WebhookEndpoint(TimeStampedModel):
     scope_unit = models.ForeignKey(
         "org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("enabled", "active"), default=True)
 
     class Meta:
         ordering = ["name"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from perfloop.core.fields import MonthField
 from perfloop.core.models import TimeStampedModel
@@ -62,7 +63,7 @@ class Employee(TimeStampedModel):
         UNDISCLOSED = "undisclosed", _("undisclosed")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("employee status", "active")
         ON_LEAVE = "on_leave", _("on leave")
         NOTICE = "notice", _("serving notice")
         LEFT = "left", _("left")

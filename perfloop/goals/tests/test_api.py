@@ -291,6 +291,28 @@ def test_a_confirmation_of_a_changed_version_is_a_409_with_its_code(everyone, wo
 
 
 @pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "您查看后此目标已有变更：请先阅读新版本再作答复。"),
+        ("en", "This goal has changed since you saw it: read the new version before you answer."),
+    ],
+)
+def test_a_refusal_is_explained_in_the_callers_language_and_keeps_its_code(
+    everyone, world, language, message
+):
+    services.goal_revise(actor=everyone["manager"], goal=world["goal"], value=Decimal(76000), reason="调整")
+    response = _client(everyone["rep"]).post(
+        f"{B}/{world['goal'].pk}/confirm",
+        data={"version": 1},
+        content_type="application/json",
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "goal_version_outdated"
+    assert response.json()["error"]["message"] == message
+
+
+@pytest.mark.parametrize(
     ("payload", "code"),
     [
         ({"month": "2025-13"}, "invalid_month"),

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 import xlsxwriter
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
@@ -124,6 +125,22 @@ def test_a_file_without_the_needed_columns_is_refused():
     with pytest.raises(GoalImportError) as unsupported:
         read_goal_rows(b"%PDF", "goals.pdf")
     assert unsupported.value.code == "unsupported_file"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "文件缺少以下列：指标 (kpi), 目标 (target)。"),
+        ("en", "The file lacks the columns 指标 (kpi), 目标 (target)."),
+    ],
+)
+def test_a_refused_file_is_explained_in_the_senders_language(manager, language, message):
+    content = _csv([("E1", "2025-03")], header=("工号", "月份"))
+    with translation.override(language), pytest.raises(GoalImportError) as refused:
+        services.goals_import(actor=manager, content=content, filename="goals.csv")
+    assert refused.value.code == "missing_columns"
+    assert refused.value.message == message
+    assert Goal.objects.count() == 0
 
 
 def test_changing_published_goals_by_file_needs_a_reason(manager, rep):

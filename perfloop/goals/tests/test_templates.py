@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
 from perfloop.goals import services
 from perfloop.goals.errors import GoalError, JustificationMissingError
-from perfloop.goals.models import Basis, Goal, GoalStatus, GoalVersion, TemplateAssignment
+from perfloop.goals.models import Basis, Goal, GoalStatus, GoalTemplate, GoalVersion, TemplateAssignment
 from perfloop.goals.selectors import PeopleFilter
 from perfloop.goals.tests.factories import MARCH, draft_goal, kpi, published_goal
 from perfloop.org.models import Employee, Position
@@ -195,3 +196,9 @@ def test_templates_need_a_kpi_known_values_and_the_right_role(hrbp, rep):
 
     with pytest.raises(PermissionDenied):
         services.template_create(actor=rep, name="x", lines={"revenue": Decimal(1)})
+
+
+def test_an_active_template_reads_as_enabled_and_an_active_employee_as_employed():
+    with translation.override("zh-hans"):
+        assert str(GoalTemplate._meta.get_field("is_active").verbose_name) == "启用"
+        assert str(Employee.Status.ACTIVE.label) == "在职"

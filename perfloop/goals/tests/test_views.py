@@ -169,7 +169,7 @@ def test_an_outdated_confirmation_from_the_page_is_refused_with_a_message(rep, m
     response = _client(rep).post(f"/goals/goals/{goal.pk}/confirm/", {"version": 1}, follow=True)
     goal.refresh_from_db()
     assert goal.status == GoalStatus.PUBLISHED
-    assert "changed since you saw it" in response.content.decode()
+    assert "您查看后此目标已有变更" in response.content.decode()
 
 
 def test_the_grid_saves_typed_values_takes_suggestions_and_asks_for_justification(manager, rep, org):
