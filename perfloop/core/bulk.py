@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 from django.db import connection
@@ -51,3 +51,27 @@ def timestamp_text(moment: dt.datetime) -> str:
     if connection.vendor == "postgresql":
         return moment.isoformat()
     return str(moment.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def bulk_read(
+    sql: str, params: Sequence[object], schema: Mapping[str, pl.DataType | type[pl.DataType]]
+) -> pl.DataFrame:
+    """Rows of a query as a Polars frame without a Python object per value where the driver allows it:
+    ``COPY (query) TO STDOUT`` as CSV on PostgreSQL, ``fetchall`` on SQLite.
+
+    ``schema`` names the selected columns in order; keep it to integers, floats and text (select booleans
+    as integers and dates as text) so both paths read the same values. Runs on the caller's connection,
+    so it sees the caller's uncommitted writes.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper → psycopg cursor
+            buffer = io.BytesIO()
+            with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                for data in copy:
+                    buffer.write(data)
+            if not buffer.tell():
+                return pl.DataFrame(schema=schema)
+            return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
+        cursor.execute(sql, params)  # type: ignore[arg-type]  # plain values, as documented
+        return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")

@@ -135,7 +135,8 @@ class MonthlyFact(TimeStampedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "month", "kpi"], name="fact_unique")]
-        indexes = [models.Index(fields=["month", "kpi"])]
+        # updated_at: the monthly close asks which months changed since the last close.
+        indexes = [models.Index(fields=["month", "kpi"]), models.Index(fields=["updated_at", "month"])]
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.month} {self.kpi_id}={self.value}"
@@ -157,7 +158,7 @@ class MonthlyTarget(TimeStampedModel):
             models.UniqueConstraint(fields=["employee", "month", "kpi"], name="target_unique"),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="target_not_negative"),
         ]
-        indexes = [models.Index(fields=["month", "kpi"])]
+        indexes = [models.Index(fields=["month", "kpi"]), models.Index(fields=["updated_at", "month"])]
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.month} {self.kpi_id}→{self.value}"

@@ -8,9 +8,8 @@ restatement is visible.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.audit.services import audit_change
-from perfloop.core.bulk import bulk_insert, timestamp_text
+from perfloop.core.bulk import bulk_insert, bulk_read, timestamp_text
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
 from perfloop.metrics.catalogue import DEFAULT_KPIS
@@ -111,65 +110,54 @@ def scoring_policy_update(*, actor: Any, met_threshold: Decimal, attainment_cap:
     return policy
 
 
-def _employed_in(employee: Mapping[str, Any], month: Month) -> bool:
-    hire: dt.date = employee["hire_date"]
-    leave: dt.date | None = employee["termination_date"]
-    return hire <= month.last_day and (leave is None or leave >= month.first_day)
-
-
-def _assignments_frame(months: Sequence[Month], unit_ids: Iterable[int] | None) -> pl.DataFrame:
-    """Who was employed, where, in each month (from hire and termination dates).
+def _assignments_frame(months: Sequence[Month], scored: pl.Series) -> pl.DataFrame:
+    """Who was employed, where, in each month (from hire and termination dates), among ``scored``.
 
     Only people with a target in the range are scored: without an agreed goal
     there is nothing to be below.
     """
-    with_targets = MonthlyTarget.objects.filter(month__gte=months[0], month__lte=months[-1]).values(
-        "employee_id"
+    people = bulk_read(
+        f"SELECT id, org_unit_id, position_id, CAST(hire_date AS TEXT), CAST(termination_date AS TEXT) "  # noqa: S608
+        f"FROM {Employee._meta.db_table}",
+        [],
+        {
+            "employee_id": pl.Int64,
+            "team_id": pl.Int64,
+            "position_id": pl.Int64,
+            "hire_date": pl.String,
+            "termination_date": pl.String,
+        },
+    ).filter(pl.col("employee_id").is_in(scored.implode()))
+    calendar = pl.DataFrame(
+        {
+            "month": [m.index for m in months],
+            "first_day": [m.first_day for m in months],
+            "last_day": [m.last_day for m in months],
+        },
+        schema={"month": pl.Int32, "first_day": pl.Date, "last_day": pl.Date},
     )
-    employees = Employee.objects.filter(pk__in=with_targets)
-    if unit_ids is not None:
-        employees = employees.filter(org_unit_id__in=list(unit_ids))
-    rows = list(employees.values("pk", "org_unit_id", "position_id", "hire_date", "termination_date"))
-    data: dict[str, list[int]] = {"employee_id": [], "month": [], "team_id": [], "position_id": []}
-    for employee in rows:
-        for month in months:
-            if _employed_in(employee, month):
-                data["employee_id"].append(employee["pk"])
-                data["month"].append(month.index)
-                data["team_id"].append(employee["org_unit_id"])
-                data["position_id"].append(employee["position_id"])
-    return pl.DataFrame(
-        data,
-        schema={"employee_id": pl.Int64, "month": pl.Int32, "team_id": pl.Int64, "position_id": pl.Int64},
+    hired = pl.col("hire_date").str.to_date("%Y-%m-%d")
+    left = pl.col("termination_date").str.to_date("%Y-%m-%d")
+    return (
+        people.join(calendar, how="cross")
+        .filter((hired <= pl.col("last_day")) & (left.is_null() | (left >= pl.col("first_day"))))
+        .select("employee_id", "month", "team_id", "position_id")
     )
 
 
 def _values_frame(
-    model: type[MonthlyFact] | type[MonthlyTarget],
-    months: Sequence[Month],
-    column: str,
-    employee_ids: list[int],
+    model: type[MonthlyFact] | type[MonthlyTarget], months: Sequence[Month], column: str
 ) -> pl.DataFrame:
-    """Facts or targets of the range as a frame, read by the driver without per-row ORM conversion.
-
-    The employee filter is a semi-join in Polars: an IN list of 100,000 ids costs more than it saves.
-    """
+    """Facts or targets of the range as a frame (employee, month index, KPI code, value as a float)."""
     number = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT employee_id, month, kpi_id, CAST(value AS {number}) FROM {table} "  # noqa: S608 - constants
-            "WHERE month >= %s AND month <= %s",
-            [months[0].as_int(), months[-1].as_int()],
-        )
-        rows = cursor.fetchall()
-    codes = dict(Kpi.objects.values_list("pk", "code"))
-    frame = pl.DataFrame(
-        rows,
-        schema={"employee_id": pl.Int64, "month": pl.Int64, "kpi_id": pl.Int64, column: pl.Float64},
-        orient="row",
+    frame = bulk_read(
+        f"SELECT employee_id, month, kpi_id, CAST(value AS {number}) FROM {model._meta.db_table} "  # noqa: S608
+        "WHERE month >= %s AND month <= %s",
+        [months[0].as_int(), months[-1].as_int()],
+        {"employee_id": pl.Int64, "month": pl.Int64, "kpi_id": pl.Int64, column: pl.Float64},
     )
-    return frame.filter(pl.col("employee_id").is_in(employee_ids)).select(
+    codes = dict(Kpi.objects.values_list("pk", "code"))
+    return frame.select(
         "employee_id",
         month=((pl.col("month") // 100) * 12 + pl.col("month") % 100 - 1).cast(pl.Int32),
         kpi=pl.col("kpi_id").replace_strict(codes, return_dtype=pl.Utf8),
@@ -190,10 +178,12 @@ def scorecards_recompute(*, actor: Any, first: Month, last: Month) -> RecomputeS
             code="invalid_range",
         )
     months = [Month.from_index(i) for i in range(first.index, last.index + 1)]
-    assignments = _assignments_frame(months, None)
-    employee_ids = assignments["employee_id"].unique().to_list()
-    facts = _values_frame(MonthlyFact, months, "value", employee_ids)
-    targets = _values_frame(MonthlyTarget, months, "target", employee_ids)
+    targets = _values_frame(MonthlyTarget, months, "target")
+    assignments = _assignments_frame(months, targets["employee_id"].unique())
+    # Someone not employed in the range, or without a target in it, is not scored.
+    scored = assignments.select("employee_id").unique()
+    targets = targets.join(scored, on="employee_id", how="semi")
+    facts = _values_frame(MonthlyFact, months, "value").join(scored, on="employee_id", how="semi")
     weights = pl.DataFrame(
         [(w.position_id, w.kpi.code, float(w.weight)) for w in KpiWeight.objects.select_related("kpi")],
         schema={"position_id": pl.Int64, "kpi": pl.Utf8, "weight": pl.Float64},
@@ -355,15 +345,13 @@ def _stored_cards(first: Month, last: Month) -> pl.DataFrame:
     """The range's stored scorecards, read by the driver (JSON as text, numbers normalised like new ones)."""
     number = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
     text = "::text" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, employee_id, month, org_unit_id, position_id, CAST(composite AS {number}), is_met, "  # noqa: S608
-            f"kpis_measured, rank_in_team, team_size, streak_below, streak_met, attainments{text}, revision "
-            f"FROM {_CARD} WHERE month >= %s AND month <= %s",
-            [first.as_int(), last.as_int()],
-        )
-        rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=_CARD_SCHEMA, orient="row").with_columns(composite=_fixed4("composite"))
+    return bulk_read(
+        f"SELECT id, employee_id, month, org_unit_id, position_id, CAST(composite AS {number}), "  # noqa: S608
+        "CAST(is_met AS INTEGER), kpis_measured, rank_in_team, team_size, streak_below, streak_met, "
+        f"attainments{text}, revision FROM {_CARD} WHERE month >= %s AND month <= %s",
+        [first.as_int(), last.as_int()],
+        {**_CARD_SCHEMA, "is_met": pl.Int64},
+    ).with_columns(composite=_fixed4("composite"), is_met=pl.col("is_met").cast(pl.Boolean))
 
 
 def _persist_cards(
