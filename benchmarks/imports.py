@@ -2,6 +2,7 @@
 
     python -m benchmarks.imports                       # 1,000,000 deals, SQLite and PostgreSQL
     python -m benchmarks.imports --rows 100000 --repeat 1 --engines sqlite
+    python -m benchmarks.imports --rows 1000000 --repeat 1 --engines sqlite --profile   # where the time goes
 
 Generates a deterministic opportunities export (the generic English CRM preset's columns: opportunity id,
 sales agent, account, deal stage, engage and close date, close value) for 2,000 reps and 60,000 accounts
@@ -22,9 +23,13 @@ The last line is the JSON result (see benchmarks/README.md): ``ours_s`` is the S
 
 from __future__ import annotations
 
+import cProfile
 import datetime as dt
+import io
+import itertools
 import json
 import os
+import pstats
 import subprocess
 import sys
 import tempfile
@@ -160,8 +165,12 @@ def reference_totals(frame: pl.DataFrame) -> dict[str, str]:
 # --- ours (one engine per child process) -------------------------------------------------------------------
 
 
-def child_run(path: str, repeat: int) -> None:
-    """In a child process with its own database: set up the people, then time the import ``repeat`` times."""
+def child_run(path: str, repeat: int, profile: bool) -> None:
+    """In a child process with its own database: set up the people, then time the import ``repeat`` times.
+
+    With ``profile`` the last run is profiled (cProfile, cumulative) and the time of each phase the import
+    reports is printed too, both on standard error.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfloop.settings")
     import django
 
@@ -193,18 +202,34 @@ def child_run(path: str, repeat: int) -> None:
     )
     best = float("inf")
     outcome = None
+    phases: list[tuple[str, float]] = []
+    profiler = cProfile.Profile() if profile else None
     for _ in range(repeat):
         for model in (FactChange, Quarantined, BatchEvents, CoverageClaim, MonthlyFact, ImportBatch):
             model.objects.all().delete()
+        phases.clear()
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         outcome = import_file(
             actor=None,
             source="crm",
             profile="crm-opportunities-en",
             path_or_bytes=Path(path),
+            progress=lambda phase, _fraction: phases.append((phase, time.perf_counter())),
         )
-        best = min(best, time.perf_counter() - started)
+        if profiler:
+            profiler.disable()
+        finished = time.perf_counter()
+        best = min(best, finished - started)
     assert outcome is not None
+    if profiler:
+        marks = [("start", started), *phases, ("end", finished)]
+        for (phase, at), (_, until) in itertools.pairwise(marks):
+            print(f"{connection.vendor} phase {phase:<12} {until - at:6.3f} s", file=sys.stderr)
+        buffer = io.StringIO()
+        pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(40)
+        print(buffer.getvalue(), file=sys.stderr)
     if outcome.batch.status != "applied":
         fail(f"{connection.vendor}: {outcome.batch.error_code} {outcome.batch.error_message}")
     facts = MonthlyFact.objects.filter(batch_id=outcome.batch.pk)
@@ -234,7 +259,9 @@ def child_run(path: str, repeat: int) -> None:
     )
 
 
-def run_engine(engine: str, path: Path, repeat: int, workdir: Path) -> dict[str, object] | None:
+def run_engine(
+    engine: str, path: Path, repeat: int, workdir: Path, profile: bool = False
+) -> dict[str, object] | None:
     env = {**os.environ, "PERFLOOP_LOG_LEVEL": "ERROR"}
     scratch = None
     if engine == "sqlite":
@@ -257,7 +284,8 @@ def run_engine(engine: str, path: Path, repeat: int, workdir: Path) -> dict[str,
         env["PERFLOOP_CONN_MAX_AGE"] = "0"
     try:
         completed = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "benchmarks.imports", "--child", str(path), "--repeat", str(repeat)],
+            [sys.executable, "-m", "benchmarks.imports", "--child", str(path), "--repeat", str(repeat)]
+            + (["--profile"] if profile else []),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -266,6 +294,8 @@ def run_engine(engine: str, path: Path, repeat: int, workdir: Path) -> dict[str,
         )
         if completed.returncode != 0:
             fail(f"{engine} run failed:\n{completed.stderr[-3000:]}")
+        if profile:
+            print(completed.stderr, file=sys.stderr)
         return json.loads(completed.stdout.strip().splitlines()[-1])
     finally:
         if scratch is not None:
@@ -275,16 +305,26 @@ def run_engine(engine: str, path: Path, repeat: int, workdir: Path) -> dict[str,
                 connection.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
+def _number(value: object) -> float:
+    """A figure from a child's JSON line."""
+    if not isinstance(value, int | float | str):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
+
+
 def main() -> None:
     parser = benchmark_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--rows", type=positive_int, default=1_000_000, help="deals in the file (default 1,000,000)"
     )
     parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument(
+        "--profile", action="store_true", help="print each engine's phases and a cProfile of its last run"
+    )
     parser.add_argument("--child", help=None)
     args = parser.parse_args()
     if args.child:
-        child_run(args.child, args.repeat)
+        child_run(args.child, args.repeat, args.profile)
         return
     with tempfile.TemporaryDirectory(prefix="perfloop-bench-") as directory:
         workdir = Path(directory)
@@ -304,27 +344,22 @@ def main() -> None:
             reference_s = min(reference_s, seconds)
             expected_totals = reference_totals(expected)
             for engine in engines:
-                result = run_engine(engine, path, 1, workdir)
+                result = run_engine(engine, path, 1, workdir, args.profile)
                 if result is None:
                     continue
                 if result["totals"] != expected_totals:
                     fail(f"{engine} disagrees with DuckDB: {result['totals']} != {expected_totals}")
                 best = results.get(engine)
-                if best is None or float(result["seconds"]) < float(best["seconds"]):  # type: ignore[arg-type]
-                    results[engine] = {
-                        **result,
-                        "peak_rss_mb": max(
-                            float(result["peak_rss_mb"]),  # type: ignore[arg-type]
-                            float((best or result)["peak_rss_mb"]),
-                        ),
-                    }  # type: ignore[arg-type]
+                if best is None or _number(result["seconds"]) < _number(best["seconds"]):
+                    peak = max(_number(result["peak_rss_mb"]), _number((best or result)["peak_rss_mb"]))
+                    results[engine] = {**result, "peak_rss_mb": peak}
         print(f"DuckDB read + aggregate: {reference_s:.3f} s")
         for engine, result in results.items():
-            seconds = float(result["seconds"])  # type: ignore[arg-type]
+            seconds = _number(result["seconds"])
             print(
                 f"{engine:<10} import: {seconds:.3f} s = {args.rows / seconds:,.0f} rows/s, "
                 f"{result['facts']:,} facts, {result['quarantined']} rows quarantined, "
-                f"peak {float(result['peak_rss_mb']):.0f} MB, {seconds / reference_s:.2f}x DuckDB"  # type: ignore[arg-type]
+                f"peak {_number(result['peak_rss_mb']):.0f} MB, {seconds / reference_s:.2f}x DuckDB"
             )
     if "sqlite" not in results:
         fail("the SQLite run is the headline figure and did not run")
@@ -333,10 +368,10 @@ def main() -> None:
         result_line(
             bench="imports",
             size={"rows": args.rows, "agents": AGENTS, "accounts": ACCOUNTS},
-            ours_s=float(sqlite["seconds"]),  # type: ignore[arg-type]
+            ours_s=_number(sqlite["seconds"]),
             reference="duckdb",
             reference_s=reference_s,
-            peak_rss_mb=max(float(r["peak_rss_mb"]) for r in results.values()),  # type: ignore[arg-type]
+            peak_rss_mb=max(_number(r["peak_rss_mb"]) for r in results.values()),
         )
     )
 

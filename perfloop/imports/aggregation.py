@@ -85,9 +85,7 @@ def _rows_json(rows: pl.Expr) -> pl.Expr:
 
 def _json_list(rows: pl.Expr) -> pl.Expr:
     """``[2,5,9]`` from a list column of row numbers."""
-    return pl.concat_str(
-        pl.lit("["), rows.list.eval(pl.element().cast(pl.String)).list.join(","), pl.lit("]")
-    )
+    return pl.concat_str(pl.lit("["), rows.cast(pl.List(pl.String)).list.join(","), pl.lit("]"))
 
 
 def _quoted(expr: pl.Expr) -> pl.Expr:
@@ -145,8 +143,12 @@ def _facts(frame: pl.DataFrame, kpi: str) -> pl.DataFrame:
 
 
 def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
-    closed = events.filter(pl.col("stage").is_in(["won", "lost"]) & pl.col("__month").is_not_null())
     won = pl.col("stage") == "won"
+    closed = (
+        events.lazy()
+        .select(ROW, "employee_id", "__month", "stage", "amount", "account", "close_date")
+        .filter(pl.col("stage").is_in(["won", "lost"]) & pl.col("__month").is_not_null())
+    )
     by_person = (
         closed.group_by("employee_id", "__month")
         .agg(
@@ -158,31 +160,41 @@ def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
         )
         .with_columns(won_rows=_json_list(pl.col("won_rows")), closed_rows=_json_list(pl.col("closed_rows")))
     )
-    revenue = by_person.filter(pl.col("won") > 0).with_columns(
+    wins = closed.filter(won).select(ROW, "employee_id", "__month", "account", "close_date")
+    # Per account, its earliest win; among wins on the same day the first in the file (a group keeps file
+    # order, and arg_min takes the first of equal minima).
+    earliest = pl.col("close_date").arg_min()
+    first_per_name = wins.group_by("account").agg(
+        first_won_on=pl.col("close_date").min(),
+        employee_id=pl.col("employee_id").get(earliest),
+        row=pl.col(ROW).get(earliest),
+        month=pl.col("__month").get(earliest),
+    )
+    # Both halves read the file's closed deals once, side by side on the cores (one query plan).
+    by_person_frame, names = pl.collect_all([by_person, first_per_name])
+    # Names that differ only in spacing, width or case are one account: its first win is the earliest of
+    # theirs (the earlier row on the same day).
+    first_wins = (
+        names.with_columns(key=account_key(pl.col("account")))
+        .sort("first_won_on", "row")
+        .unique("key", keep="first")
+        .select(
+            pl.col("key").alias("account"), "first_won_on", "employee_id", pl.col("row").alias(ROW), "month"
+        )
+    )
+    revenue = by_person_frame.filter(pl.col("won") > 0).with_columns(
         value=pl.col("revenue"), lineage=_lineage(rows=pl.col("won_rows"), deals_won=pl.col("won"))
     )
-    conversion = by_person.with_columns(
+    conversion = by_person_frame.with_columns(
         value=pl.col("won").cast(DECIMAL) / (pl.col("won") + pl.col("lost")).cast(DECIMAL),
         lineage=_lineage(rows=pl.col("closed_rows"), won=pl.col("won"), lost=pl.col("lost")),
-    )
-    wins = closed.filter(won)
-    names = wins["account"].unique().drop_nulls()
-    keys = pl.DataFrame({"account": names}).select(account_key(pl.col("account")))["account"]
-    wins = wins.with_columns(
-        account=pl.col("account").replace_strict(names, keys, default=None, return_dtype=pl.String)
-    )
-    # Rows are in file order, so a stable sort by date leaves ties in row order: the first is the earliest.
-    first_wins = (
-        wins.sort("close_date", maintain_order=True)
-        .unique("account", keep="first", maintain_order=True)
-        .select("account", pl.col("close_date").alias("first_won_on"), "employee_id", ROW, "__month")
     )
     earlier = prior_first_wins.group_by("account").agg(prior=pl.col("first_won_on").min())
     new = first_wins.join(earlier, on="account", how="left").filter(
         pl.col("prior").is_null() | (pl.col("first_won_on") < pl.col("prior"))
     )
-    new_customers = new.group_by("employee_id", "__month").agg(
-        value=pl.len().cast(DECIMAL), lineage=_lineage(rows=_rows_json(pl.col(ROW)))
+    new_customers = new.group_by("employee_id", pl.col("month").alias("__month")).agg(
+        value=pl.len().cast(DECIMAL), lineage=_lineage(rows=_rows_json(pl.col(ROW).sort()))
     )
     facts = pl.concat(
         [

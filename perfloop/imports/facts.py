@@ -1,4 +1,5 @@
-# ruff: noqa: S608 - the SQL below interpolates only constant table names and placeholders; values are parameters
+# ruff: noqa: S608 - the SQL below interpolates constant table names, placeholders and, on SQLite's bulk path, the
+# batch's own constants (an integer, a source code from a fixed list, a timestamp formatted here), quoted
 """Writing a batch's monthly facts in bulk: stage, diff and upsert in SQL, inside the caller's transaction.
 
 The new facts are staged in a temporary table (``COPY`` on PostgreSQL, one ``executemany`` on SQLite);
@@ -69,18 +70,28 @@ def facts_write(
     ``batch_id``; ``cause_batch_id`` is the batch whose import made the change (default: the same)."""
     cause = cause_batch_id or batch_id
     ids = kpi_ids()
-    staged = facts.with_columns(
-        kpi_id=pl.col("kpi").replace_strict(ids, return_dtype=pl.Int64),
-        value=pl.col("value").cast(pl.String),
-        lineage=pl.concat_str(
-            pl.lit('{"batch":'), pl.lit(str(batch_id)), pl.lit(","), pl.col("lineage").str.strip_prefix("{")
-        ),
-    ).select("employee_id", "month", "kpi_id", "value", "lineage")
+    staged = (
+        facts.with_columns(
+            kpi_id=pl.col("kpi").replace_strict(ids, return_dtype=pl.Int64),
+            value=pl.col("value").cast(pl.String),
+            lineage=pl.concat_str(
+                pl.lit('{"batch":'),
+                pl.lit(str(batch_id)),
+                pl.lit(","),
+                pl.col("lineage").str.strip_prefix("{"),
+            ),
+        )
+        .select("employee_id", "month", "kpi_id", "value", "lineage")
+        # In the unique index's order: each index page is filled once instead of revisited at random.
+        .sort("employee_id", "month", "kpi_id")
+    )
     months = facts["month"].unique().to_list()
     kpis = [ids[code] for code in facts["kpi"].unique().to_list()]
     if not replaced and not MonthlyFact.objects.filter(month__in=months, kpi_id__in=kpis).exists():
         # Nothing stored for these months and KPIs yet (a first import): no diff to make, insert directly.
         stamp = timestamp_text(now)
+        if connection.vendor == "sqlite":
+            return FactWrite(created=_insert_sqlite(staged, batch_id=batch_id, source=source, stamp=stamp))
         rows = staged.with_columns(
             source=pl.lit(source),
             batch_id=pl.lit(batch_id),
@@ -145,6 +156,26 @@ def facts_write(
             result.removed = _remove_replaced(cursor, cause, replaced, ids, now)
         cursor.execute(f"DROP TABLE {STAGE}")
     return result
+
+
+def _insert_sqlite(staged: pl.DataFrame, *, batch_id: int, source: str, stamp: str) -> int:
+    """New facts in one ``executemany``; what every row shares is written into the statement once, so that
+    each row binds five values instead of ten (binding is most of the cost of a SQLite bulk insert)."""
+    if source not in MonthlyFact.Source.values:
+        raise ValueError(f"unknown fact source {source!r}")
+    constants = ", ".join([_quoted(source), str(int(batch_id)), "1", _quoted(stamp), _quoted(stamp)])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {_FACT} (employee_id, month, kpi_id, value, lineage, source, batch_id, version, "
+            f"created_at, updated_at) VALUES (%s, %s, %s, %s, %s, {constants})",
+            staged.rows(),
+        )
+    return staged.height
+
+
+def _quoted(text: str) -> str:
+    """A SQL string literal (quotes doubled); only for values this module made or checked itself."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _stage(cursor: object, staged: pl.DataFrame, vendor: str) -> None:

@@ -165,6 +165,9 @@ def sniff_delimiter(sample_lines: Sequence[str]) -> str:
 def read_csv(data: bytes, *, options: ReadOptions | None = None, known: set[str] | None = None) -> RawTable:
     """Delimited text: encoding detection, delimiter sniffing, header detection, ragged and cut-off rows."""
     options = options or ReadOptions()
+    plain = _read_plain_csv(data, options, known or set())
+    if plain is not None:
+        return plain
     text, encoding, problems = decode_text(data, options.encoding)
     if not text or text.isspace():
         raise ImportRejected("empty_file")
@@ -241,6 +244,121 @@ def read_csv(data: bytes, *, options: ReadOptions | None = None, known: set[str]
         blank_rows=blank_count,
         repeated_header_rows=repeated,
     )
+
+
+_PLAIN_HEAD_BYTES = 1 << 16
+
+
+def _read_plain_csv(data: bytes, options: ReadOptions, known: set[str]) -> RawTable | None:
+    """The common machine export read in one pass: UTF-8, no quote character anywhere, and every line after
+    the header a record of the header's width. ``None`` sends any other file down the careful road.
+
+    Header and delimiter are found exactly as the careful road finds them, from the first lines. The body
+    then needs no line-by-line look: without quotes every delimiter separates fields, so when no line has
+    more fields than the header (Polars refuses those) and the body holds exactly ``width - 1`` delimiters
+    per line, every line has exactly the header's width. Blank and repeated header lines are looked for in
+    the parsed cells.
+    """
+    if options.encoding not in {"auto", "", "utf-8"} or b'"' in data:
+        return None
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if not data.isascii():
+        try:
+            data[start:].decode("utf-8")  # validation only: a file with a bad byte goes the careful road
+        except UnicodeDecodeError:
+            return None
+    head = _plain_head(data, start)
+    if head is None:
+        return None
+    lines, head_bytes = head
+    delimiter = options.delimiter if options.delimiter not in {"", "auto"} else None
+    if delimiter is None:
+        delimiter = sniff_delimiter(lines["record"].head(60).to_list())
+    records = _count_fields(lines, delimiter)
+    filled = records.filter(~pl.col("blank")).head(HEADER_SCAN_ROWS)
+    if filled.height == 0:
+        return None
+    head_rows = [_split_csv_line(line, delimiter) for line in filled["record"]]
+    numbers = filled[ROW].to_list()
+    try:
+        position = _header_position(head_rows, numbers, known, options.header_row)
+    except ImportRejected:
+        return None  # the careful road says why, with the same words
+    header_row = numbers[position]
+    header_cells = head_rows[position]
+    width = len(header_cells)
+    body_start = start + sum(head_bytes[:header_row])
+    body_lines = data.count(b"\n", body_start) + (0 if data.endswith(b"\n") else 1)
+    if body_start >= len(data) or body_lines == 0:
+        return None
+    if data.count(delimiter.encode(), body_start) != (width - 1) * body_lines:
+        return None
+    rows = pl.int_range(header_row + 1, header_row + body_lines + 1, eager=True, dtype=pl.Int64).alias(ROW)
+    try:
+        frame = _split_records(None, delimiter, width, direct=data, skip=header_row, rows=rows)
+    except pl.exceptions.PolarsError:
+        return None  # a line with more fields than the header (or a first line with fewer)
+    if frame is None or _has_blank_or_header_rows(frame, header_cells):
+        return None
+    blank_before = int(records.filter(pl.col(ROW) < header_row)["blank"].sum())
+    frame, header = _drop_empty_unnamed(frame, [cell.strip() for cell in header_cells])
+    return RawTable(
+        frame=frame,
+        header=header,
+        header_row=header_row,
+        file_format="csv",
+        encoding="utf-8",
+        delimiter=delimiter,
+        blank_rows=blank_before,
+    )
+
+
+def _plain_head(data: bytes, start: int) -> tuple[pl.DataFrame, list[int]] | None:
+    """The first lines (at least as many as header detection and delimiter sniffing read) as a lines frame,
+    and each line's length in bytes with its line break."""
+    size = _PLAIN_HEAD_BYTES
+    while True:
+        chunk = data[start : start + size]
+        complete = start + size >= len(data)
+        raw_lines = chunk.split(b"\n")
+        if not complete:
+            raw_lines = raw_lines[:-1]  # cut off mid-line
+        elif raw_lines and raw_lines[-1] == b"":
+            raw_lines = raw_lines[:-1]  # the file's last line break
+        texts = [line.decode("utf-8").removesuffix("\r") for line in raw_lines]
+        filled = sum(1 for text in texts if text.strip())
+        if complete or (len(texts) >= 60 and filled >= HEADER_SCAN_ROWS):
+            break
+        size *= 4
+    if not texts:
+        return None
+    lines = pl.DataFrame(
+        {ROW: pl.int_range(1, len(texts) + 1, eager=True, dtype=pl.Int64), "record": texts},
+        schema={ROW: pl.Int64, "record": pl.String},
+    )
+    return lines, [len(line) + 1 for line in raw_lines]
+
+
+def _has_blank_or_header_rows(frame: pl.DataFrame, header_cells: Sequence[str]) -> bool:
+    """A line of nothing but delimiters and spaces, or the header again, mid-file (the careful road reports
+    both). Each is looked for among the few rows whose first cell could make it one."""
+    names = [f"c{index}" for index in range(len(header_cells))]
+    first = pl.col(names[0])
+    empty = [pl.col(name).is_null() | (pl.col(name).str.strip_chars() == "") for name in names]
+    blank = frame.filter(first.is_null() | ~first.str.contains(r"\S")).select(pl.all_horizontal(empty))
+    if blank.height and bool(blank.to_series().any()):
+        return True
+    cells = [cell or None for cell in header_cells]
+    again = frame.filter(first.eq_missing(pl.lit(cells[0], dtype=pl.String)))
+    if again.height == 0:
+        return False
+    same = [
+        pl.col(name).eq_missing(pl.lit(cell, dtype=pl.String))
+        for name, cell in zip(names, cells, strict=True)
+    ]
+    return bool(again.select(pl.all_horizontal(same)).to_series().any())
 
 
 def _physical_lines(text: str, utf8: bytes | None) -> pl.DataFrame:

@@ -589,13 +589,14 @@ def _apply_plan(
 ) -> None:
     now = timezone.now()
     report("writing", 0.75)
-    pipeline.events_save(batch, b"", 0)
     batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
     written, touched = pipeline.apply_facts(batch, plan, now)
     if plan.encoded is not None:
-        pipeline.events_save(batch, *plan.encoded.result())
+        data, rows = plan.encoded.result()
     else:
-        pipeline.events_write(batch, plan.table, plan.events, plan.spec.kind.record_key)
+        data, rows = pipeline.events_encode(plan.table, plan.events, plan.spec.kind.record_key)
+    wins = pipeline.own_first_wins(plan)
+    pipeline.events_save(batch, data, rows, first_wins=pipeline.parquet(wins) if wins is not None else None)
     # The point of no return is the commit below: a crash before it (even here) leaves no trace.
     report("committing", 0.9)
     mapping = map_columns(plan.table.header, plan.spec)

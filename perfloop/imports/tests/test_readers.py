@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from perfloop.imports import readers
 from perfloop.imports.problems import ImportRejected
 from perfloop.imports.readers import (
     ReadOptions,
@@ -316,3 +317,69 @@ def test_read_table_routes_by_content():
     assert read_table(b'{"a": 1}\n{"a": 2}\n', file_name="x.jsonl").file_format == "jsonl"
     assert read_table(xlsx_bytes(ROWS), file_name="upload", known=KNOWN).file_format == "xlsx"
     assert read_table(b"a,b\n1,2\n", file_name="x.txt").file_format == "csv"
+
+
+# --- the one-pass road for plain exports ------------------------------------------------------------
+
+
+def _careful(monkeypatch, data, **kwargs):
+    """The same file read line by line (the road every file with quotes or damage takes)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(readers, "_read_plain_csv", lambda *args: None)
+        return read_csv(data, **kwargs)
+
+
+PLAIN_CASES = {
+    "simple": b"a,b,c\n1,2,3\n4,5,6\n",
+    "no-final-newline": b"a,b,c\n1,2,3\n4,5,6",
+    "bom-crlf": codecs.BOM_UTF8 + b"a,b,c\r\n1,2,3\r\n4,5,6\r\n",
+    "title-and-blank-above": "2025年3月 报表\n\n,,\n负责人,客户名称,成交金额\n李明,甲公司,300\n".encode(),
+    "semicolons": b"a;b;c\n1;2;3\n4;;6\n",
+    "trailing-delimiter": b"a,b,\n1,2,\n3,4,\n",
+    "empty-cells": b"a,b,c\n,2,\n4,,6\n",
+    "blank-line-in-body": b"a,b,c\n1,2,3\n\n4,5,6\n",
+    "delimiters-only-line": b"a,b,c\n1,2,3\n,,\n4,5,6\n",
+    "spaces-only-line": b"a,b,c\n1,2,3\n  , ,\n4,5,6\n",
+    "trailing-blank-line": b"a,b,c\n1,2,3\n\n",
+    "missing-field": b"a,b,c\n1,2\n4,5,6\n",
+    "missing-and-extra": b"a,b,c\n1,2\n4,5,6,7\n",
+    "extra-field": b"a,b,c\n1,2,3,4\n4,5,6\n",
+    "repeated-header": b"a,b,c\n1,2,3\na,b,c\n4,5,6\n",
+    "cut-off-last-line": b"a,b,c\n1,2,3\n4,5",
+    "quoted": b'a,b,c\n1,"2,5",3\n',
+    "latin1-byte": b"a,b,c\n1,caf\xe9,3\n",
+    "header-only": b"a,b,c\n",
+    "chinese": '负责人,客户名称,成交金额\n李明,甲公司,"1,200"\n陈静,乙公司,300\n'.encode(),
+}
+
+
+@pytest.mark.parametrize("data", PLAIN_CASES.values(), ids=PLAIN_CASES.keys())
+def test_a_plain_export_reads_the_same_in_one_pass_as_line_by_line(monkeypatch, data):
+    def outcome(read):
+        try:
+            table = read()
+        except ImportRejected as exc:
+            return exc.code
+        return (
+            cells(table),
+            table.header,
+            table.header_row,
+            table.encoding,
+            table.delimiter,
+            table.blank_rows,
+            [(problem.row, problem.code, problem.raw) for problem in table.bad_rows],
+            table.repeated_header_rows,
+        )
+
+    known = {"a", "负责人", "客户名称"}
+    assert outcome(lambda: read_csv(data, known=known)) == outcome(
+        lambda: _careful(monkeypatch, data, known=known)
+    )
+
+
+def test_a_plain_export_takes_the_one_pass_road_and_damaged_ones_do_not():
+    assert (
+        readers._read_plain_csv(PLAIN_CASES["title-and-blank-above"], ReadOptions(), {"负责人"}) is not None
+    )
+    for damaged in ("blank-line-in-body", "missing-field", "extra-field", "repeated-header", "quoted"):
+        assert readers._read_plain_csv(PLAIN_CASES[damaged], ReadOptions(), {"a"}) is None, damaged
