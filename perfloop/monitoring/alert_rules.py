@@ -95,12 +95,23 @@ WITHDRAWN, RECOVERED, LEFT = "withdrawn", "recovered", "left"
 _SYSTEM_RESOLUTIONS = (WITHDRAWN, RECOVERED, LEFT)
 
 
-class RuleError(ValueError):
-    """A rule that cannot be evaluated; ``code`` is stable for callers."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation without translating it here (the keyword makemessages knows)."""
+    return message
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+
+class RuleError(ValueError):
+    """A rule that cannot be evaluated; ``code`` is stable for callers.
+
+    No Django here, so no translation either: ``template`` is an English message marked for
+    ``makemessages`` whose ``%(name)s`` values are in ``params``; the service translates it for the reader.
+    """
+
+    def __init__(self, code: str, template: str, **params: object) -> None:
+        super().__init__(template % params)
         self.code = code
+        self.template = template
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -118,15 +129,23 @@ class RuleSpec:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise RuleError("unknown_kind", f"unknown rule kind: {self.kind!r}")
+            raise RuleError("unknown_kind", gettext_noop("Unknown rule kind: %(kind)s."), kind=self.kind)
         if self.months < 1:
-            raise RuleError("invalid_months", f"months must be at least 1, got {self.months}")
+            raise RuleError(
+                "invalid_months",
+                gettext_noop("A rule counts at least 1 month, not %(months)s."),
+                months=self.months,
+            )
         if self.kind == BELOW_TEAM_AVERAGE and (self.kpi is None or not self.factor or self.factor <= 0):
-            raise RuleError("invalid_rule", "a team-average rule needs a KPI and a positive factor")
+            raise RuleError(
+                "invalid_rule", gettext_noop("A team-average rule needs a KPI and a factor above zero.")
+            )
         if self.kpi is not None and self.kind != BELOW_TEAM_AVERAGE and self.threshold is None:
-            raise RuleError("invalid_rule", "a KPI rule needs a threshold (share of target)")
+            raise RuleError(
+                "invalid_rule", gettext_noop("A KPI rule needs a threshold (a share of the target).")
+            )
         if self.threshold is not None and self.threshold <= 0:
-            raise RuleError("invalid_rule", "the threshold must be positive")
+            raise RuleError("invalid_rule", gettext_noop("The threshold must be above zero."))
 
     @property
     def uses_stored_streaks(self) -> bool:
@@ -152,7 +171,12 @@ def rule_flags(cards: pl.DataFrame, rule: RuleSpec, lines: pl.DataFrame | None =
             "employee_id", "month", "team_id", "streak_below", flag=flag, value=value.cast(pl.Float64)
         )
     if lines is None:
-        raise RuleError("missing_lines", f"rule {rule.rule_id} needs the KPI lines of {rule.kpi!r}")
+        raise RuleError(
+            "missing_lines",
+            gettext_noop("Rule %(rule)s needs the KPI lines of %(kpi)s."),
+            rule=rule.rule_id,
+            kpi=rule.kpi,
+        )
     kpi_lines = lines.filter(pl.col("kpi") == rule.kpi).select("employee_id", "month", "actual", "attainment")
     joined = base.join(kpi_lines, on=["employee_id", "month"], how="left")
     if rule.kind != BELOW_TEAM_AVERAGE:

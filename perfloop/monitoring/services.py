@@ -132,7 +132,7 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
     """Close a month: recompute its scorecards and any restated earlier month, evaluate the alert rules,
     raise and resolve alerts, notify managers and HRBPs, and record the run."""
     if actor is not None and not can_close_month(actor):
-        raise PermissionDenied("Only HR may run the monthly close.")
+        raise PermissionDenied(_("Only HR may run the monthly close."))
     clock = time.perf_counter()
     with transaction.atomic():
         _lock_closes()
@@ -674,7 +674,7 @@ def _rule_validate(rule: AlertRule) -> None:
     try:
         rule_spec(rule)
     except alert_rules.RuleError as exc:
-        raise MonitoringError(str(exc), code=exc.code) from exc
+        raise MonitoringError(_(exc.template) % exc.params, code=exc.code, **exc.params) from exc
 
 
 def _rule_assign(rule: AlertRule, changes: dict[str, Any]) -> None:
