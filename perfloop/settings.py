@@ -182,6 +182,9 @@ EMAIL_BACKEND = env_str("PERFLOOP_EMAIL_BACKEND", "django.core.mail.backends.con
 DEFAULT_FROM_EMAIL = env_str("PERFLOOP_FROM_EMAIL", "perfloop@localhost")
 
 PERFLOOP_COMPANY_NAME = env_str("PERFLOOP_COMPANY_NAME", "")
+# Where people reach this installation, e.g. https://perf.example.cn: links in e-mails and chat messages
+# (alerts, invitations) are built on it. Empty: links stay relative paths, which a mail client cannot open.
+PERFLOOP_SITE_URL = env_str("PERFLOOP_SITE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ from perfloop.accounts.models import Role, User
 from perfloop.audit.models import AuditEvent
 from perfloop.audit.services import audit_change
 from perfloop.core.errors import DomainError, PermissionDenied
+from perfloop.core.links import absolute_url
 from perfloop.core.months import Month
 from perfloop.imports.models import FactChange
 from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard
@@ -869,7 +870,7 @@ def _recipients(
 
 def _link(name: str, **kwargs: Any) -> str:
     try:
-        return reverse(name, kwargs=kwargs or None)
+        return absolute_url(reverse(name, kwargs=kwargs or None))
     except NoReverseMatch:
         return ""
 

@@ -311,3 +311,12 @@ def test_only_http_urls_are_posted():
             kind="slack", request=webhooks.WebhookRequest(url="file:///etc/passwd", body=b"{}")
         )
     assert not caught.value.is_retryable
+
+
+def test_emails_link_to_the_site_address_people_open(
+    below_three_months, django_capture_on_commit_callbacks, settings
+):
+    settings.PERFLOOP_SITE_URL = "https://perf.example.cn"
+    close_three_months(django_capture_on_commit_callbacks)
+    body = mail.outbox[0].body
+    assert "https://perf.example.cn/dashboards/" in body
