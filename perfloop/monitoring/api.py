@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -72,7 +73,12 @@ def _month(value: str | None, name: str) -> Month | None:
     try:
         return Month.parse(value)
     except MonthError as exc:
-        raise MonitoringError(str(exc), code="invalid_month", parameter=name) from exc
+        raise MonitoringError(
+            _("%(parameter)s: “%(value)s” is not a month (YYYY-MM).")
+            % {"parameter": name, "value": value[:20]},
+            code="invalid_month",
+            parameter=name,
+        ) from exc
 
 
 def _alert_out(alert: Alert) -> AlertOut:
@@ -211,11 +217,11 @@ def rule_list(request: HttpRequest) -> list[RuleOut]:
 def rule_create(request: HttpRequest, payload: RuleIn) -> Status:
     viewer = _viewer(request)
     if not can_edit_alert_rules(viewer):
-        raise PermissionDenied("Only HR may change alert rules.")
+        raise PermissionDenied(_("Only HR may change alert rules."))
     fields = payload.dict(exclude_unset=True)
     code = fields.pop("code", None)
     if not code:
-        raise MonitoringError("A rule needs a code.", code="missing_code")
+        raise MonitoringError(_("A rule needs a code."), code="missing_code")
     return Status(201, _rule_out(alert_rule_create(actor=viewer, code=code, **fields)))
 
 
@@ -223,7 +229,7 @@ def rule_create(request: HttpRequest, payload: RuleIn) -> Status:
 def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> RuleOut:
     viewer = _viewer(request)
     if not can_edit_alert_rules(viewer):
-        raise PermissionDenied("Only HR may change alert rules.")
+        raise PermissionDenied(_("Only HR may change alert rules."))
     fields = payload.dict(exclude_unset=True)
     fields.pop("code", None)  # the code is the rule's identity
     return _rule_out(alert_rule_update(actor=viewer, rule=alert_rule_get(rule_id=rule_id), **fields))
@@ -233,10 +239,14 @@ def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> RuleOut:
 def close_run(request: HttpRequest, payload: CloseIn) -> Any:
     viewer = _viewer(request)
     if not can_close_month(viewer):
-        raise PermissionDenied("Only HR may run the monthly close.")
+        raise PermissionDenied(_("Only HR may run the monthly close."))
     month = _month(payload.month, "month")
     if month is None:
-        raise MonitoringError("month is required.", code="missing_month")
+        raise MonitoringError(
+            _("%(parameter)s is required (YYYY-MM).") % {"parameter": "month"},
+            code="missing_month",
+            parameter="month",
+        )
     return CloseOut(**month_close(actor=viewer, month=month).as_dict())
 
 
@@ -245,7 +255,7 @@ def close_run(request: HttpRequest, payload: CloseIn) -> Any:
 def close_list(request: HttpRequest, month: str | None = None) -> list[CloseRecordOut]:
     viewer = _viewer(request)
     if not can_close_month(viewer):
-        raise PermissionDenied("Only HR may see the close runs.")
+        raise PermissionDenied(_("Only HR may see the close runs."))
     return [
         CloseRecordOut(
             id=c.pk,
@@ -271,7 +281,7 @@ def close_list(request: HttpRequest, month: str | None = None) -> list[CloseReco
 def delivery_list(request: HttpRequest, status: str | None = None) -> list[DeliveryOut]:
     viewer = _viewer(request)
     if not can_view_deliveries(viewer):
-        raise PermissionDenied("Only HR may see the delivery log.")
+        raise PermissionDenied(_("Only HR may see the delivery log."))
     return [
         DeliveryOut(
             id=d.pk,
@@ -310,7 +320,7 @@ def _webhook_fields(viewer: User, payload: WebhookIn) -> dict[str, Any]:
         unit_id = fields.pop("scope_unit_id")
         unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
         if unit_id is not None and unit is None:
-            raise NotFound("No such unit.")
+            raise NotFound(_("No such unit."))
         fields["scope_unit"] = unit
     return fields
 
@@ -319,7 +329,7 @@ def _webhook_fields(viewer: User, payload: WebhookIn) -> dict[str, Any]:
 def webhook_list(request: HttpRequest) -> list[WebhookOut]:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
-        raise PermissionDenied("Only HR or a system admin may see webhooks.")
+        raise PermissionDenied(_("Only HR or a system admin may see webhooks."))
     return [_webhook_out(e) for e in webhook_endpoint_list_for(viewer=viewer)]
 
 
@@ -327,11 +337,15 @@ def webhook_list(request: HttpRequest) -> list[WebhookOut]:
 def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
-        raise PermissionDenied("Only HR or a system admin may configure webhooks.")
+        raise PermissionDenied(_("Only HR or a system admin may configure webhooks."))
     fields = _webhook_fields(viewer, payload)
     missing = [name for name in ("name", "kind", "url") if not fields.get(name)]
     if missing:
-        raise MonitoringError("Missing fields.", code="missing_field", fields=missing)
+        raise MonitoringError(
+            _("Missing fields: %(fields)s.") % {"fields": ", ".join(missing)},
+            code="missing_field",
+            fields=missing,
+        )
     return Status(201, _webhook_out(webhook_endpoint_create(actor=viewer, **fields)))
 
 
@@ -339,10 +353,10 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status:
 def webhook_update(request: HttpRequest, endpoint_id: int, payload: WebhookIn) -> WebhookOut:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
-        raise PermissionDenied("Only HR or a system admin may configure webhooks.")
+        raise PermissionDenied(_("Only HR or a system admin may configure webhooks."))
     endpoint = webhook_endpoint_list_for(viewer=viewer).filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise NotFound("No such webhook.")
+        raise NotFound(_("No such webhook."))
     return _webhook_out(
         webhook_endpoint_update(actor=viewer, endpoint=endpoint, **_webhook_fields(viewer, payload))
     )
