@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 from django.db import connection
@@ -54,7 +55,7 @@ def timestamp_text(moment: dt.datetime) -> str:
 
 
 def bulk_read(
-    sql: str, params: Sequence[object], schema: Mapping[str, pl.DataType | type[pl.DataType]]
+    sql: str, params: Sequence[Any], schema: Mapping[str, pl.DataType | type[pl.DataType]]
 ) -> pl.DataFrame:
     """Rows of a query as a Polars frame without a Python object per value where the driver allows it:
     ``COPY (query) TO STDOUT`` as CSV on PostgreSQL, ``fetchall`` on SQLite.
@@ -68,10 +69,37 @@ def bulk_read(
             raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper → psycopg cursor
             buffer = io.BytesIO()
             with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-                for data in copy:
+                while data := copy.read():
                     buffer.write(data)
             if not buffer.tell():
                 return pl.DataFrame(schema=schema)
             return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
-        cursor.execute(sql, params)  # type: ignore[arg-type]  # plain values, as documented
+        cursor.execute(sql, params)
         return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
+
+
+def bulk_read_numbers(
+    columns: Sequence[str],
+    source: str,
+    params: Sequence[Any],
+    schema: Mapping[str, pl.DataType | type[pl.DataType]],
+    *,
+    per: str,
+) -> pl.DataFrame:
+    """Like ``bulk_read`` for numeric columns only (``SELECT columns FROM source``), faster on PostgreSQL:
+    the server joins each ``per`` group's rows into one CSV text (``string_agg``), so a million rows cross
+    the wire as a few values instead of a million COPY messages. ``float8`` prints the shortest text that
+    reads back as the same double, so nothing is rounded. SQLite reads rows as ``bulk_read`` does (its
+    own text form of a double keeps 15 digits only).
+    """
+    if connection.vendor != "postgresql":
+        return bulk_read(f"SELECT {', '.join(columns)} FROM {source}", params, schema)
+    line = ", ".join(f"coalesce(({column})::text, '')" for column in columns)
+    frames = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT string_agg(concat_ws(',', {line}), E'\\n') FROM {source} GROUP BY {per}", params
+        )
+        for (text,) in cursor.fetchall():
+            frames.append(pl.read_csv(text.encode(), has_header=False, schema=schema))
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.audit.services import audit_change
-from perfloop.core.bulk import bulk_insert, bulk_read, timestamp_text
+from perfloop.core.bulk import bulk_insert, bulk_read, bulk_read_numbers, timestamp_text
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
 from perfloop.metrics.catalogue import DEFAULT_KPIS
@@ -150,11 +150,12 @@ def _values_frame(
 ) -> pl.DataFrame:
     """Facts or targets of the range as a frame (employee, month index, KPI code, value as a float)."""
     number = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
-    frame = bulk_read(
-        f"SELECT employee_id, month, kpi_id, CAST(value AS {number}) FROM {model._meta.db_table} "  # noqa: S608
-        "WHERE month >= %s AND month <= %s",
+    frame = bulk_read_numbers(
+        ["employee_id", "month", "kpi_id", f"CAST(value AS {number})"],
+        f"{model._meta.db_table} WHERE month >= %s AND month <= %s",
         [months[0].as_int(), months[-1].as_int()],
         {"employee_id": pl.Int64, "month": pl.Int64, "kpi_id": pl.Int64, column: pl.Float64},
+        per="month",
     )
     codes = dict(Kpi.objects.values_list("pk", "code"))
     return frame.select(
