@@ -4,6 +4,13 @@ Pure (Polars, exact decimals). One function per kind of file; each returns :data
 ``employee_id``, ``month`` (``YYYYMM``), ``kpi``, ``value`` and ``lineage`` (a JSON object: the source rows
 and the parts of a ratio, e.g. ``{"rows": [4, 9], "won": 1, "lost": 1}``).
 
+Listed or counted lineage: with ``list_rows`` (the default) every fact lists its row numbers. Without it
+the facts whose rows are simply "the person-month's rows that the KPI's rule counts" (revenue, conversion,
+collection rate, follow-ups, feedback, training) say only how many there are (``{"row_count": 16, …}``):
+the list is recovered from the batch's kept rows by running this same aggregation on the person-month
+(``lineage.fact_rows``). New customers, churn and monthly KPI values always list their rows — few per fact,
+and not recoverable from one person-month alone.
+
 The business rules (product.md §1 and the KPI catalogue):
 
 * revenue — sum of the amounts of deals **won**, by the month of their close date;
@@ -93,14 +100,20 @@ def _quoted(expr: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit('"'), expr.cast(pl.String), pl.lit('"'))
 
 
-def _lineage(**parts: pl.Expr) -> pl.Expr:
-    """``{"rows": [...], "won": 3, …}`` built in Polars (a million row numbers never pass through Python)."""
-    pieces: list[pl.Expr] = [pl.lit("{")]
-    for index, (name, expr) in enumerate(parts.items()):
-        pieces.append(pl.lit(("," if index else "") + f'"{name}":'))
-        pieces.append(expr if name == "rows" else expr.cast(pl.String))
+def _lineage(rows: pl.Expr, *, listed: bool = True, **parts: pl.Expr) -> pl.Expr:
+    """``{"rows": [...], "won": 3, …}`` built in Polars (a million row numbers never pass through Python);
+    ``{"row_count": 16, …}`` when the rows are counted, not listed (``rows`` is then the count)."""
+    pieces: list[pl.Expr] = [pl.lit('{"rows":' if listed else '{"row_count":'), rows.cast(pl.String)]
+    for name, expr in parts.items():
+        pieces.append(pl.lit(f',"{name}":'))
+        pieces.append(expr.cast(pl.String))
     pieces.append(pl.lit("}"))
     return pl.concat_str(pieces)
+
+
+def _behind(rows: pl.Expr, *, listed: bool) -> pl.Expr:
+    """In an aggregation: the group's row numbers as a JSON list, or only how many there are."""
+    return _rows_json(rows) if listed else rows.len()
 
 
 def aggregate(
@@ -110,23 +123,26 @@ def aggregate(
     months: Sequence[int],
     prior_first_wins: pl.DataFrame | None = None,
     count_types: Sequence[str] = (),
+    list_rows: bool = True,
 ) -> Aggregated:
-    """Monthly facts of one kind from its valid, employee-matched events (``employee_id``, ``__month``)."""
+    """Monthly facts of one kind from its valid, employee-matched events (``employee_id``, ``__month``);
+    ``list_rows=False`` counts the rows behind each fact instead of listing them (see the module's doc)."""
     empty_wins = pl.DataFrame(schema=FIRST_WINS_SCHEMA)
     if ROW in events.columns and not events[ROW].is_sorted():
         events = events.sort(ROW)
     if kind == "deals":
-        return _deals(events, prior_first_wins if prior_first_wins is not None else empty_wins)
+        prior = prior_first_wins if prior_first_wins is not None else empty_wins
+        return _deals(events, prior, listed=list_rows)
     if kind == "collections":
-        return Aggregated(_collections(events), empty_wins)
+        return Aggregated(_collections(events, listed=list_rows), empty_wins)
     if kind == "activities":
-        return Aggregated(_activities(events, count_types), empty_wins)
+        return Aggregated(_activities(events, count_types, listed=list_rows), empty_wins)
     if kind == "feedback":
-        return Aggregated(_feedback(events), empty_wins)
+        return Aggregated(_feedback(events, listed=list_rows), empty_wins)
     if kind == "accounts":
         return Aggregated(_churn(events, months), empty_wins)
     if kind == "training":
-        return Aggregated(_training(events), empty_wins)
+        return Aggregated(_training(events, listed=list_rows), empty_wins)
     if kind == "monthly_kpis":
         return Aggregated(_monthly_kpis(events), empty_wins)
     raise ValueError(f"{kind} files do not make KPI facts")
@@ -142,23 +158,26 @@ def _facts(frame: pl.DataFrame, kpi: str) -> pl.DataFrame:
     )
 
 
-def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
+def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame, *, listed: bool) -> Aggregated:
     won = pl.col("stage") == "won"
     closed = (
         events.lazy()
         .select(ROW, "employee_id", "__month", "stage", "amount", "account", "close_date")
         .filter(pl.col("stage").is_in(["won", "lost"]) & pl.col("__month").is_not_null())
     )
+    sums = closed.group_by("employee_id", "__month").agg(
+        revenue=pl.col("amount").filter(won).sum().fill_null(0).cast(DECIMAL),
+        won=won.sum(),
+        lost=(~won).sum(),
+        won_rows=pl.col(ROW).filter(won) if listed else won.sum(),
+        closed_rows=pl.col(ROW) if listed else pl.len(),
+    )
     by_person = (
-        closed.group_by("employee_id", "__month")
-        .agg(
-            revenue=pl.col("amount").filter(won).sum().fill_null(0).cast(DECIMAL),
-            won=won.sum(),
-            lost=(~won).sum(),
-            won_rows=pl.col(ROW).filter(won),
-            closed_rows=pl.col(ROW),
+        sums.with_columns(
+            won_rows=_json_list(pl.col("won_rows")), closed_rows=_json_list(pl.col("closed_rows"))
         )
-        .with_columns(won_rows=_json_list(pl.col("won_rows")), closed_rows=_json_list(pl.col("closed_rows")))
+        if listed
+        else sums
     )
     wins = closed.filter(won).select(ROW, "employee_id", "__month", "account", "close_date")
     # Per account, its earliest win; among wins on the same day the first in the file (a group keeps file
@@ -183,18 +202,19 @@ def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
         )
     )
     revenue = by_person_frame.filter(pl.col("won") > 0).with_columns(
-        value=pl.col("revenue"), lineage=_lineage(rows=pl.col("won_rows"), deals_won=pl.col("won"))
+        value=pl.col("revenue"),
+        lineage=_lineage(pl.col("won_rows"), listed=listed, deals_won=pl.col("won")),
     )
     conversion = by_person_frame.with_columns(
         value=pl.col("won").cast(DECIMAL) / (pl.col("won") + pl.col("lost")).cast(DECIMAL),
-        lineage=_lineage(rows=pl.col("closed_rows"), won=pl.col("won"), lost=pl.col("lost")),
+        lineage=_lineage(pl.col("closed_rows"), listed=listed, won=pl.col("won"), lost=pl.col("lost")),
     )
     earlier = prior_first_wins.group_by("account").agg(prior=pl.col("first_won_on").min())
     new = first_wins.join(earlier, on="account", how="left").filter(
         pl.col("prior").is_null() | (pl.col("first_won_on") < pl.col("prior"))
     )
     new_customers = new.group_by("employee_id", pl.col("month").alias("__month")).agg(
-        value=pl.len().cast(DECIMAL), lineage=_lineage(rows=_rows_json(pl.col(ROW).sort()))
+        value=pl.len().cast(DECIMAL), lineage=_lineage(_rows_json(pl.col(ROW).sort()))
     )
     facts = pl.concat(
         [
@@ -206,44 +226,46 @@ def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame) -> Aggregated:
     return Aggregated(facts, first_wins.select(list(FIRST_WINS_SCHEMA)))
 
 
-def _collections(events: pl.DataFrame) -> pl.DataFrame:
+def _collections(events: pl.DataFrame, *, listed: bool) -> pl.DataFrame:
     grouped = (
         events.filter(pl.col("__month").is_not_null())
         .group_by("employee_id", "__month")
         .agg(
             due=pl.col("amount_due").sum().cast(DECIMAL),
             collected=pl.col("amount_collected").sum().cast(DECIMAL),
-            rows=_rows_json(pl.col(ROW)),
+            rows=_behind(pl.col(ROW), listed=listed),
         )
     )
     measurable = grouped.filter(pl.col("due") > 0).with_columns(
         value=pl.col("collected") / pl.col("due"),
         lineage=_lineage(
-            rows=pl.col("rows"), due=_quoted(pl.col("due")), collected=_quoted(pl.col("collected"))
+            pl.col("rows"), listed=listed, due=_quoted(pl.col("due")), collected=_quoted(pl.col("collected"))
         ),
     )
     return _facts(measurable, "collection_rate")
 
 
-def _activities(events: pl.DataFrame, count_types: Sequence[str]) -> pl.DataFrame:
+def _activities(events: pl.DataFrame, count_types: Sequence[str], *, listed: bool) -> pl.DataFrame:
     counted = events
     if count_types and "activity_type" in events.columns:
         keys = [value_key(kind) for kind in count_types]
         counted = events.filter(account_key(pl.col("activity_type")).is_in(keys))
     grouped = counted.group_by("employee_id", "__month").agg(
-        value=pl.len().cast(DECIMAL), lineage=_lineage(rows=_rows_json(pl.col(ROW)))
+        value=pl.len().cast(DECIMAL), lineage=_lineage(_behind(pl.col(ROW), listed=listed), listed=listed)
     )
     return _facts(grouped, "follow_ups")
 
 
-def _feedback(events: pl.DataFrame) -> pl.DataFrame:
+def _feedback(events: pl.DataFrame, *, listed: bool) -> pl.DataFrame:
     grouped = events.group_by("employee_id", "__month").agg(
-        total=pl.col("score").sum().cast(DECIMAL), answers=pl.len(), rows=_rows_json(pl.col(ROW))
+        total=pl.col("score").sum().cast(DECIMAL),
+        answers=pl.len(),
+        rows=_behind(pl.col(ROW), listed=listed),
     )
     return _facts(
         grouped.with_columns(
             value=pl.col("total") / pl.col("answers").cast(DECIMAL),
-            lineage=_lineage(rows=pl.col("rows"), answers=pl.col("answers")),
+            lineage=_lineage(pl.col("rows"), listed=listed, answers=pl.col("answers")),
         ),
         "feedback_score",
     )
@@ -269,23 +291,23 @@ def _churn(events: pl.DataFrame, months: Sequence[int]) -> pl.DataFrame:
     return _facts(
         grouped.with_columns(
             value=pl.col("churned").cast(DECIMAL) / pl.col("active").cast(DECIMAL),
-            lineage=_lineage(rows=pl.col("rows"), active=pl.col("active"), churned=pl.col("churned")),
+            lineage=_lineage(pl.col("rows"), active=pl.col("active"), churned=pl.col("churned")),
         ),
         "churn_rate",
     )
 
 
-def _training(events: pl.DataFrame) -> pl.DataFrame:
+def _training(events: pl.DataFrame, *, listed: bool) -> pl.DataFrame:
     attended = pl.col("attendance") == "attended"
     aggregations = [
         pl.len().alias("enrolled"),
         attended.sum().alias("attended"),
-        _rows_json(pl.col(ROW)).alias("rows"),
+        _behind(pl.col(ROW), listed=listed).alias("rows"),
     ]
     if "exam_score" in events.columns:
         aggregations.append(pl.col("exam_score").mean().cast(pl.String).alias("exam_mean"))
     grouped = events.group_by("employee_id", "__month").agg(aggregations)
-    lineage_parts = {"rows": pl.col("rows"), "enrolled": pl.col("enrolled"), "attended": pl.col("attended")}
+    lineage_parts = {"enrolled": pl.col("enrolled"), "attended": pl.col("attended")}
     if "exam_mean" in grouped.columns:
         lineage_parts["exam_mean"] = pl.concat_str(
             pl.lit('"'), pl.col("exam_mean").fill_null(""), pl.lit('"')
@@ -293,7 +315,7 @@ def _training(events: pl.DataFrame) -> pl.DataFrame:
     return _facts(
         grouped.with_columns(
             value=pl.col("attended").cast(DECIMAL) / pl.col("enrolled").cast(DECIMAL),
-            lineage=_lineage(**lineage_parts),
+            lineage=_lineage(pl.col("rows"), listed=listed, **lineage_parts),
         ),
         "training_participation",
     )

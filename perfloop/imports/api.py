@@ -20,10 +20,18 @@ from perfloop.imports.models import ImportBatch
 from perfloop.imports.policies import can_import_data, can_manage_sources
 from perfloop.imports.problems import describe
 from perfloop.imports.safety import MAX_FILE_BYTES
-from perfloop.imports.schemas import BatchOut, ProfileOut, QuarantinedRowOut, SourceCredentialsOut, SourceOut
+from perfloop.imports.schemas import (
+    BatchOut,
+    FactRowsOut,
+    ProfileOut,
+    QuarantinedRowOut,
+    SourceCredentialsOut,
+    SourceOut,
+)
 from perfloop.imports.selectors import (
     batch_get_for,
     batch_list_for,
+    fact_rows_for,
     profile_list,
     quarantined_row_list_for,
     source_list_for,
@@ -102,6 +110,23 @@ def quarantine_list(request: HttpRequest, batch_id: int, state: str | None = Non
         }
         for row in quarantined_row_list_for(viewer=viewer, batch=batch, state=state)
     ]
+
+
+@router.get("/facts/{fact_id}/rows", response=FactRowsOut)
+def fact_source_rows(request: HttpRequest, fact_id: int) -> dict[str, Any]:
+    """The file rows behind one monthly fact, with their cells as the file had them."""
+    fact, found = fact_rows_for(viewer=_viewer(request), fact_id=fact_id)
+    return {
+        "fact": fact.pk,
+        "employee_id": fact.employee_id,
+        "month": str(fact.month),
+        "kpi": fact.kpi.code,
+        "value": str(fact.value),
+        "batch": found.batch_id,
+        "header": found.header,
+        "recovered": found.is_recovered,
+        "rows": found.as_list(),
+    }
 
 
 @router.post("/batches", response={200: BatchOut, 201: BatchOut})

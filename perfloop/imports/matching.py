@@ -37,12 +37,22 @@ def match_employees(values: pl.Series, directory: pl.DataFrame, *, mode: str = "
     then a number in brackets as in ``张三(E0012)``, then the exact name).
     A file names the same few hundred people a million times: each distinct value is matched once.
     """
-    distinct = pl.DataFrame({"value": values}).unique(maintain_order=True)
-    matched = _match_distinct(distinct["value"], directory, mode)
-    return (
-        pl.DataFrame({"value": values})
-        .join(matched, on="value", how="left", nulls_equal=True, maintain_order="left")
-        .select("employee_id", "code", "details")
+    distinct = values.unique()  # in any order: each value's match does not depend on the others
+    matched = _match_distinct(distinct, directory, mode)
+    found = matched.filter(pl.col("employee_id").is_not_null())
+    employee_id = values.replace_strict(
+        found["value"], found["employee_id"], default=None, return_dtype=pl.Int64
+    )
+    problems = matched.filter(pl.col("code").is_not_null())
+    if problems.height == 0:
+        nothing = pl.repeat(None, values.len(), dtype=pl.String, eager=True)
+        return pl.DataFrame({"employee_id": employee_id, "code": nothing, "details": nothing})
+    return pl.DataFrame(
+        {
+            "employee_id": employee_id,
+            "code": values.replace_strict(problems["value"], problems["code"], default=None),
+            "details": values.replace_strict(problems["value"], problems["details"], default=None),
+        }
     )
 
 

@@ -41,6 +41,9 @@ from perfloop.org.models import Employee, OrgUnit
 Progress = Callable[[str, float], None]
 _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfloop-import")
 EMPLOYEE_FIELD = {"owner", "employee"}
+# Facts of a file with more valid rows than this count their rows instead of listing them (lineage.py finds
+# them again): listed, a million rows are ten megabytes of JSON and a third of PostgreSQL's write.
+LINEAGE_LISTED_ROWS = 100_000
 # Errors that say nothing about the facts of the person-month (the row is a repeat of a counted row, or
 # belongs to another period).
 _NEUTRAL_CODES = {"duplicate_row", "outside_coverage"}
@@ -179,7 +182,12 @@ def prepare(
     valid = plan.events.filter(~pl.col(ROW).is_in(bad_rows))
     prior = _prior_first_wins(batch, plan) if kind == "deals" else None
     aggregated = aggregation.aggregate(
-        valid, kind=kind, months=plan.months, prior_first_wins=prior, count_types=spec.count_types
+        valid,
+        kind=kind,
+        months=plan.months,
+        prior_first_wins=prior,
+        count_types=spec.count_types,
+        list_rows=valid.height <= LINEAGE_LISTED_ROWS,
     )
     facts = aggregated.facts.filter(pl.col("month").is_in(plan.months))
     if plan.unit_path:
@@ -301,6 +309,33 @@ def _events_frame(batch_id: int, columns: Sequence[str] | None = None) -> pl.Dat
     if "__valid" in frame.columns:
         frame = frame.filter(pl.col("__valid")).drop("__valid")
     return frame
+
+
+def kept_rows(
+    batch_id: int,
+    *,
+    rows: Sequence[int] | None = None,
+    employee_id: int | None = None,
+    month: int | None = None,
+) -> pl.DataFrame | None:
+    """Some of the batch's valid rows as kept (cells, person, month): by row number, or one person-month's.
+
+    The filter runs while the Parquet is read, so the other rows of a million-row batch are never built.
+    """
+    blob = BatchEvents.objects.filter(batch_id=batch_id).values_list("data", flat=True).first()
+    if not blob:
+        return None
+    query = pl.scan_parquet(io.BytesIO(bytes(blob)))
+    names = query.collect_schema().names()
+    if "__valid" in names:
+        query = query.filter(pl.col("__valid")).drop("__valid")
+    if rows is not None:
+        query = query.filter(pl.col(ROW).is_in(list(rows)))
+    if employee_id is not None and "__employee_id" in names:
+        query = query.filter(pl.col("__employee_id") == employee_id)
+    if month is not None and "__month" in names:
+        query = query.filter(pl.col("__month") == month)
+    return query.collect()
 
 
 def _active_months(batch_id: int, exclude: set[tuple[int, str]]) -> set[int]:

@@ -91,3 +91,20 @@ class SourceCredentialsOut(Schema):
     source: str
     token: str
     signing_key: str
+
+
+class SourceRowOut(Schema):
+    row: int
+    cells: dict[str, str | None]
+
+
+class FactRowsOut(Schema):
+    fact: int
+    employee_id: int
+    month: str
+    kpi: str
+    value: str
+    batch: int | None
+    header: list[str]
+    recovered: bool
+    rows: list[SourceRowOut]

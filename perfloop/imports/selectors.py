@@ -4,12 +4,15 @@ organisation sees all)."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_scope_for
 from perfloop.core.errors import NotFound
+from perfloop.imports.lineage import FactRows, fact_rows
 from perfloop.imports.models import FactChange, ImportBatch, MappingProfile, QuarantinedRow, Source
 from perfloop.imports.policies import can_import_data, can_manage_sources, can_view_batch
+from perfloop.metrics.models import MonthlyFact
 
 
 def batch_list_for(*, viewer: User) -> QuerySet[ImportBatch]:
@@ -55,6 +58,19 @@ def fact_change_list_for(*, viewer: User, batch: ImportBatch) -> QuerySet[FactCh
         .select_related("employee")
         .order_by("employee__employee_number", "month", "kpi")
     )
+
+
+def fact_rows_for(*, viewer: User, fact_id: int) -> tuple[MonthlyFact, FactRows]:
+    """The file rows and cells behind one fact, for whoever may see the person's facts (NotFound otherwise:
+    the same answer whether the fact does not exist or is someone else's)."""
+    fact = (
+        MonthlyFact.objects.filter(pk=fact_id, employee__in=employee_scope_for(viewer=viewer))
+        .select_related("kpi")
+        .first()
+    )
+    if fact is None:
+        raise NotFound(_("No such fact."), code="not_found")
+    return fact, fact_rows(fact)
 
 
 def profile_list() -> QuerySet[MappingProfile]:

@@ -183,3 +183,49 @@ def test_profiles_and_sources(client, hrbp, sysadmin, rep):
     assert "token" not in json.dumps(sources["finance"]).replace("push_token", "").replace("token_prefix", "")
     client.force_login(rep)
     assert client.post("/api/v1/imports/sources/crm/token").status_code == 403
+
+
+# persona → may see the rows behind 李明's (the rep's) revenue
+SEES_THE_REPS_ROWS = {
+    "rep": True,
+    "other_team_rep": False,
+    "manager": True,
+    "other_manager": False,
+    "mentor": False,
+    "hrbp": True,
+    "legal": False,
+    "recruiter": False,
+    "executive": False,
+    "sysadmin": False,
+}
+
+
+@pytest.mark.parametrize(("persona", "allowed"), SEES_THE_REPS_ROWS.items())
+def test_the_rows_behind_a_fact_for_whoever_may_see_the_fact(client, everyone, credentials, persona, allowed):
+    body = csv_text(
+        [
+            DEALS_CN_HEADER,
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.2"],
+            ["O2", "陈静", "乙公司", "赢单", "2025-03-06", "3"],
+            ["O3", "李明", "丙公司", "赢单", "2025-03-07", "2"],
+        ]
+    ).encode()
+    push(client, body, credentials)
+    fact = MonthlyFact.objects.get(employee=everyone["rep"].employee, kpi__code="revenue")
+    client.force_login(everyone[persona])
+    answer = client.get(f"/api/v1/imports/facts/{fact.pk}/rows")
+    if not allowed:
+        assert answer.status_code == 404
+        assert answer.json()["error"]["code"] == "not_found"
+        assert "甲公司" not in answer.content.decode()
+        return
+    assert answer.status_code == 200, answer.content
+    found = answer.json()
+    assert (found["kpi"], found["month"], found["value"], found["recovered"]) == (
+        "revenue",
+        "2025-03",
+        "32000.0000",
+        False,
+    )
+    assert [(row["row"], row["cells"]["客户名称"]) for row in found["rows"]] == [(2, "甲公司"), (4, "丙公司")]
+    assert found["header"] == DEALS_CN_HEADER

@@ -9,6 +9,8 @@ import pytest
 
 from perfloop.core.errors import PermissionDenied
 from perfloop.core.months import Month
+from perfloop.imports import pipeline
+from perfloop.imports.lineage import fact_rows
 from perfloop.imports.models import CoverageClaim, FactChange, ImportBatch, QuarantinedRow
 from perfloop.imports.problems import ImportRejected
 from perfloop.imports.services import import_file, quarantine_resubmit, quarantined_row_fix
@@ -96,6 +98,37 @@ def test_a_deals_file_becomes_monthly_facts_with_lineage(rep, other_team_rep, ma
         "new_customers",
         "revenue",
     ]
+
+
+def test_a_user_gets_from_a_fact_to_its_rows_and_cells(rep, other_team_rep):
+    batch = run(MARCH_DEALS).batch
+    found = fact_rows(facts()[("李明", "2025-03", "conversion_rate")])
+    assert (found.batch_id, found.rows, found.is_recovered) == (batch.pk, [2, 3, 5], False)
+    assert found.cells[3] == dict(
+        zip(DEALS_CN_HEADER, ["O2", "李明", "乙公司", "输单", "2025-03-06", None], strict=True)
+    )
+
+
+def test_a_large_file_counts_the_rows_behind_a_fact_and_they_are_found_again(
+    rep, other_team_rep, monkeypatch
+):
+    """Above the listing limit a fact says how many rows it came from; the rows are recovered from the
+    batch's kept rows by the rule that made the fact — the same rows a small file lists."""
+    monkeypatch.setattr(pipeline, "LINEAGE_LISTED_ROWS", 2)
+    batch = run(MARCH_DEALS).batch
+    stored = facts()
+    revenue, conversion = (
+        stored[("李明", "2025-03", "revenue")],
+        stored[("李明", "2025-03", "conversion_rate")],
+    )
+    assert revenue.lineage == {"batch": batch.pk, "row_count": 2, "deals_won": 2}
+    assert conversion.lineage == {"batch": batch.pk, "row_count": 3, "won": 2, "lost": 1}
+    assert stored[("李明", "2025-03", "new_customers")].lineage == {"batch": batch.pk, "rows": [2]}
+    found = fact_rows(revenue)
+    assert (found.rows, found.is_recovered) == ([2, 5], True)
+    assert [found.cells[row]["商机编号"] for row in found.rows] == ["O1", "O4"]
+    assert fact_rows(conversion).rows == [2, 3, 5]
+    assert fact_rows(stored[("陈静", "2025-03", "revenue")]).rows == [4]
 
 
 def test_missing_is_not_zero_outside_the_coverage(rep, other_team_rep):
@@ -377,8 +410,8 @@ def test_an_xlsx_export_with_a_title_row(rep):
     assert values()[("李明", "2025-03", "revenue")] == Decimal(15000)
 
 
-def test_a_json_push_of_collections(rep):
-    body = json.dumps(
+def collections_push():
+    return json.dumps(
         [
             {
                 "单据编号": "INV1",
@@ -397,11 +430,14 @@ def test_a_json_push_of_collections(rep):
         ],
         ensure_ascii=False,
     ).encode()
-    run(body, profile="finance-collections-cn", source="finance", name="push.json")
+
+
+def test_a_json_push_of_collections(rep):
+    run(collections_push(), profile="finance-collections-cn", source="finance", name="push.json")
     assert mine(rep) == {("李明", "2025-03", "collection_rate"): Decimal("0.9")}
 
 
-def test_json_lines_of_activities_and_a_gbk_feedback_file(rep):
+def activities_and_feedback():
     lines = "\n".join(
         json.dumps(
             {"跟进人": "李明", "跟进时间": f"2025-03-{day:02d} 10:00", "跟进方式": "电话"}, ensure_ascii=False
@@ -413,6 +449,10 @@ def test_json_lines_of_activities_and_a_gbk_feedback_file(rep):
         [["销售人员", "评价日期", "评分"], ["李明", "2025/3/5", "5"], ["李明", "2025/3/6", "4"]]
     )
     run(feedback.encode("gbk"), profile="crm-feedback-cn", name="feedback.csv")
+
+
+def test_json_lines_of_activities_and_a_gbk_feedback_file(rep):
+    activities_and_feedback()
     assert mine(rep) == {
         ("李明", "2025-03", "follow_ups"): Decimal(3),
         ("李明", "2025-03", "feedback_score"): Decimal("4.5"),
@@ -433,7 +473,7 @@ def test_customer_accounts_give_the_churn_rate(rep):
     assert mine(rep) == {("李明", "2025-03", "churn_rate"): Decimal("0.25")}
 
 
-def test_training_attendance(rep):
+def training(rep):
     lms = csv_text(
         [
             ["工号", "课程名称", "培训日期", "出勤状态", "考试成绩"],
@@ -442,8 +482,29 @@ def test_training_attendance(rep):
         ]
     )
     run(lms.encode(), profile="lms-attendance", source="lms")
+
+
+def test_training_attendance(rep):
+    training(rep)
     fact = facts()[("李明", "2025-03", "training_participation")]
     assert (fact.value, fact.lineage["exam_mean"]) == (Decimal("0.5"), "88.0")
+
+
+def test_counted_rows_of_every_kind_are_found_again(rep, monkeypatch):
+    monkeypatch.setattr(pipeline, "LINEAGE_LISTED_ROWS", 0)
+    run(collections_push(), profile="finance-collections-cn", source="finance", name="push.json")
+    activities_and_feedback()
+    training(rep)
+    stored = facts(employee=rep.employee)
+    found = {key[2]: fact_rows(fact) for key, fact in stored.items()}
+    assert [fact.lineage for fact in stored.values() if "row_count" not in fact.lineage] == []
+    assert {kpi: rows.rows for kpi, rows in found.items()} == {
+        "collection_rate": [1, 2],
+        "follow_ups": [1, 2, 3],
+        "feedback_score": [2, 3],
+        "training_participation": [2, 3],
+    }
+    assert found["follow_ups"].cells[2]["跟进时间"] == "2025-03-04 10:00"
 
 
 def test_monthly_kpi_values_and_wages(rep):
