@@ -117,7 +117,7 @@ def _behind(rows: pl.Expr, *, listed: bool) -> pl.Expr:
 
 
 def aggregate(
-    events: pl.DataFrame,
+    events: pl.DataFrame | pl.LazyFrame,
     *,
     kind: str,
     months: Sequence[int],
@@ -128,6 +128,12 @@ def aggregate(
     """Monthly facts of one kind from its valid, employee-matched events (``employee_id``, ``__month``);
     ``list_rows=False`` counts the rows behind each fact instead of listing them (see the module's doc)."""
     empty_wins = pl.DataFrame(schema=FIRST_WINS_SCHEMA)
+    if kind == "deals" and isinstance(events, pl.LazyFrame):
+        # A plan over the caller's rows (a lazy filter of a million, say): read once, in file order.
+        prior = prior_first_wins if prior_first_wins is not None else empty_wins
+        return _deals(events, prior, listed=list_rows)
+    if isinstance(events, pl.LazyFrame):
+        events = events.collect()
     if ROW in events.columns and not events[ROW].is_sorted():
         events = events.sort(ROW)
     if kind == "deals":
@@ -158,7 +164,9 @@ def _facts(frame: pl.DataFrame, kpi: str) -> pl.DataFrame:
     )
 
 
-def _deals(events: pl.DataFrame, prior_first_wins: pl.DataFrame, *, listed: bool) -> Aggregated:
+def _deals(
+    events: pl.DataFrame | pl.LazyFrame, prior_first_wins: pl.DataFrame, *, listed: bool
+) -> Aggregated:
     won = pl.col("stage") == "won"
     closed = (
         events.lazy()

@@ -57,8 +57,9 @@ class Plan:
     table: RawTable
     spec: ProfileSpec
     errors: pl.DataFrame
-    events: pl.DataFrame  # valid rows: typed fields + employee_id + __month
+    events: pl.DataFrame  # every row read: typed fields + employee_id + __month (wages: the valid ones)
     rows_total: int
+    rows_valid: int = 0
     months: list[int] = field(default_factory=list)
     kpis: list[str] = field(default_factory=list)
     unit_path: str = ""
@@ -178,16 +179,18 @@ def prepare(
     if plan.rejection is not None:
         return plan
     progress("aggregating", 0.65)
-    bad_rows = plan.errors[ROW].unique().implode()
-    valid = plan.events.filter(~pl.col(ROW).is_in(bad_rows))
+    # A mask, not a filtered copy: a million rows of every typed column are not copied to drop a few bad ones
+    # (aggregation reads the valid rows through a lazy filter, the kept rows are flagged).
+    is_valid = ~plan.events[ROW].is_in(plan.errors[ROW].unique().implode())
+    plan.rows_valid = int(is_valid.sum())
     prior = _prior_first_wins(batch, plan) if kind == "deals" else None
     aggregated = aggregation.aggregate(
-        valid,
+        plan.events.lazy().filter(is_valid),
         kind=kind,
         months=plan.months,
         prior_first_wins=prior,
         count_types=spec.count_types,
-        list_rows=valid.height <= LINEAGE_LISTED_ROWS,
+        list_rows=plan.rows_valid <= LINEAGE_LISTED_ROWS,
     )
     facts = aggregated.facts.filter(pl.col("month").is_in(plan.months))
     if plan.unit_path:
@@ -197,11 +200,10 @@ def prepare(
         facts = _zero_fill(plan, facts, actor)
     plan.facts = facts
     plan.first_wins = aggregated.first_wins
-    plan.events = valid
     # Encoding the rows kept for lineage is CPU work outside the GIL. Started now, it runs while the database
     # writes the facts (work done by the server, or by SQLite with the GIL released) instead of competing
     # with aggregation for the same cores.
-    plan.encoded = _BACKGROUND.submit(events_encode, table, valid, spec.kind.record_key)
+    plan.encoded = _BACKGROUND.submit(events_encode, table, plan.events, spec.kind.record_key, is_valid)
     return plan
 
 
@@ -369,8 +371,10 @@ def _check_other_batches(batch: ImportBatch, plan: Plan) -> None:
     if not seen:
         return
     earlier = pl.concat(seen).unique("_key", keep="first")
-    clashes = plan.events.filter(~pl.col(ROW).is_in(plan.errors[ROW].implode())).join(
-        earlier, left_on=key, right_on="_key", how="inner"
+    clashes = (
+        plan.events.select(ROW, key)
+        .filter(~pl.col(ROW).is_in(plan.errors[ROW].implode()))
+        .join(earlier, left_on=key, right_on="_key", how="inner")
     )
     if clashes.height == 0:
         return
@@ -602,12 +606,17 @@ def quarantine_write(
     return bulk_insert(QuarantinedRow._meta.db_table, [f'"{name}"' for name in columns], records)
 
 
-def events_encode(table: RawTable, events: pl.DataFrame, key: str | None) -> tuple[bytes, int]:
+def events_encode(
+    table: RawTable, events: pl.DataFrame, key: str | None, is_valid: pl.Series | None = None
+) -> tuple[bytes, int]:
     """The batch's valid rows as they were in the file (plus person, month and record id), as Parquet:
     lineage to the cell, resubmission after a fix, and conflict checks of later files all read them back.
 
-    Pure CPU work that releases the GIL: the caller runs it beside the database writes.
+    ``events`` are the valid rows, or with ``is_valid`` every row of the table in its order. Pure CPU work
+    that releases the GIL: the caller runs it beside the database writes.
     """
+    if is_valid is not None and events.height == table.frame.height:
+        return _encode_aligned(table, events, key, is_valid), int(is_valid.sum())
     extra = [
         events["employee_id"].alias("__employee_id") if "employee_id" in events.columns else None,
         events["__month"].alias("__month") if "__month" in events.columns else None,
@@ -620,6 +629,20 @@ def events_encode(table: RawTable, events: pl.DataFrame, key: str | None) -> tup
     valid = table.frame[ROW].is_in(events[ROW].implode()).alias("__valid")
     rows = table.frame.hstack([*aligned.get_columns(), valid])
     return parquet(rows), events.height
+
+
+def _encode_aligned(table: RawTable, events: pl.DataFrame, key: str | None, is_valid: pl.Series) -> bytes:
+    """Every row's cells with the typed extras of the valid ones, side by side without a join."""
+    valid = is_valid.alias("__valid")
+    sources = {"__employee_id": "employee_id", "__month": "__month", "__key": key}
+    extras = [
+        pl.select(pl.when(valid).then(events[name])).to_series().alias(alias)
+        for alias, name in sources.items()
+        if name and name in events.columns
+    ]
+    if "__key" in [extra.name for extra in extras]:
+        extras = [extra.cast(pl.String) if extra.name == "__key" else extra for extra in extras]
+    return parquet(table.frame.hstack([*extras, valid]))
 
 
 def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key: str | None) -> None:

@@ -287,17 +287,15 @@ def mapping_profile_save(
 
 @dataclass
 class _Input:
-    """The file to import: bytes already in memory, or a path read only when the rows are needed (so the
-    bytes can be let go as soon as they are parsed)."""
+    """The file to import, its bytes handed over once (so they can be let go as soon as they are parsed)."""
 
     name: str
     size: int
     digest: str
     data: bytes | None = None
-    path: Path | None = None
 
     def take(self) -> bytes:
-        data = self.data if self.data is not None else self.path.read_bytes() if self.path else b""
+        data = self.data if self.data is not None else b""
         self.data = None
         return data
 
@@ -312,11 +310,9 @@ def _input(path_or_bytes: str | Path | bytes, file_name: str | None) -> _Input:
         raise ImportInputError(f"No such file: {path}", code="file_not_found", path=str(path))
     size = path.stat().st_size
     check_size(size, limit=MAX_FILE_BYTES)
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return _Input(file_name or path.name, size, digest.hexdigest(), path=path)
+    # Read once: the same bytes are hashed now and parsed next (a second read would copy them again).
+    data = path.read_bytes()
+    return _Input(file_name or path.name, len(data), hashlib.sha256(data).hexdigest(), data=data)
 
 
 def _period(first: Month | str | None, last: Month | str | None) -> tuple[Month | None, Month | None]:
@@ -594,7 +590,8 @@ def _apply_plan(
     if plan.encoded is not None:
         data, rows = plan.encoded.result()
     else:
-        data, rows = pipeline.events_encode(plan.table, plan.events, plan.spec.kind.record_key)
+        valid = ~plan.events[ROW].is_in(plan.errors[ROW].implode())
+        data, rows = pipeline.events_encode(plan.table, plan.events, plan.spec.kind.record_key, valid)
     wins = pipeline.own_first_wins(plan)
     pipeline.events_save(batch, data, rows, first_wins=pipeline.parquet(wins) if wins is not None else None)
     # The point of no return is the commit below: a crash before it (even here) leaves no trace.
@@ -603,7 +600,7 @@ def _apply_plan(
     batch.status = ImportBatch.Status.APPLIED
     batch.phase, batch.progress = "done", 100
     batch.rows_total = plan.rows_total
-    batch.rows_valid = plan.events.height
+    batch.rows_valid = plan.rows_valid
     batch.coverage_first = Month.from_int(plan.months[0]) if plan.months else None
     batch.coverage_last = Month.from_int(plan.months[-1]) if plan.months else None
     batch.coverage_kpis = plan.kpis
