@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from perfloop.audit.models import AuditEvent
+from perfloop.core.bulk import bulk_insert, timestamp_text
 
 
 def audit_change(
@@ -48,6 +53,50 @@ def audit_views_bulk(
     ]
     AuditEvent.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One change of many made in one step (a close resolving thousands of alerts)."""
+
+    action: str
+    target_type: str
+    target_id: str
+    subject_employee_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_changes_bulk(*, actor: Any, records: Sequence[ChangeRecord]) -> int:
+    """The rows ``audit_change`` would write, one per record, written in one statement without the ORM:
+    the same evidence, at a cost that does not grow with model instances."""
+    if not records:
+        return 0
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    stamp = timestamp_text(timezone.now())
+    rows = [
+        (
+            stamp,
+            actor_id,
+            AuditEvent.Kind.CHANGE.value,
+            r.action,
+            r.target_type,
+            r.target_id,
+            r.subject_employee_id,
+            json.dumps(r.details, ensure_ascii=False, sort_keys=True),
+        )
+        for r in records
+    ]
+    columns = [
+        "occurred_at",
+        "actor_id",
+        "kind",
+        "action",
+        "target_type",
+        "target_id",
+        "subject_employee_id",
+        "details",
+    ]
+    return bulk_insert(AuditEvent._meta.db_table, columns, rows)
 
 
 def audit_security(*, actor: Any, action: str, details: dict[str, Any] | None = None) -> AuditEvent:

@@ -27,8 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from perfloop.accounts.models import Role, User
-from perfloop.audit.models import AuditEvent
-from perfloop.audit.services import audit_change
+from perfloop.audit.services import ChangeRecord, audit_change, audit_changes_bulk
 from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.core.links import absolute_url
 from perfloop.core.months import Month
@@ -545,15 +544,13 @@ def alerts_transition(
         }
     else:
         values |= {"resolved_at": None, "resolved_by": None, "resolution": ""}
-    events = []
+    records = []
     for alert in alerts:
         before = alert.state
         for name, value in values.items():
             setattr(alert, name, value)
-        events.append(
-            AuditEvent(
-                kind=AuditEvent.Kind.CHANGE,
-                actor=actor if getattr(actor, "pk", None) else None,
+        records.append(
+            ChangeRecord(
                 action=f"alert.{_VERBS[to_state]}",
                 target_type=Alert._meta.label_lower,
                 target_id=str(alert.pk),
@@ -565,7 +562,7 @@ def alerts_transition(
     for start in range(0, len(ids), 900):
         Alert.objects.filter(pk__in=ids[start : start + 900]).update(**values)
     # The rows audit_change would write, in one statement: a close may resolve thousands at once.
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    audit_changes_bulk(actor=actor, records=records)
     return list(alerts)
 
 

@@ -24,3 +24,28 @@ def test_views_of_personal_data_are_logged_per_person(manager, rep):
 
 def test_system_actions_have_no_actor(db):
     assert audit_change(actor=None, action="month.close").actor is None
+
+
+def test_many_changes_in_one_step_read_back_like_single_ones(hrbp, rep):
+    from django.utils import timezone
+
+    from perfloop.audit.services import ChangeRecord, audit_changes_bulk
+
+    before = timezone.now()
+    records = [
+        ChangeRecord(
+            action="alert.resolve",
+            target_type="monitoring.alert",
+            target_id=str(n),
+            subject_employee_id=rep.employee.pk,
+            details={"from": "open", "to": "resolved", "note": "已与销售沟通"},
+        )
+        for n in range(3)
+    ]
+    assert audit_changes_bulk(actor=hrbp, records=records) == 3
+    events = list(AuditEvent.objects.filter(action="alert.resolve").order_by("target_id"))
+    assert [e.target_id for e in events] == ["0", "1", "2"]
+    assert all(e.actor == hrbp and e.kind == "change" for e in events)
+    assert events[0].details == {"from": "open", "to": "resolved", "note": "已与销售沟通"}
+    assert events[0].occurred_at >= before.replace(microsecond=0)
+    assert audit_changes_bulk(actor=None, records=[]) == 0
