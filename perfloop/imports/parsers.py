@@ -63,6 +63,8 @@ _MONTH_NAMES = {
     "december": 12,
 }
 _FORMULA_FIRST = ("=", "+", "@", "＝", "＋", "＠", "\t", "\r")
+# One anchored pattern finds the few cells that start like a formula (or a dash) in a single pass.
+_FORMULA_START = "^[" + "".join(re.escape(first) for first in (*_FORMULA_FIRST, "-")) + "]"
 _SIGNED_NUMBER = r"^-+$|^-[0-9.,\s]+%?$"
 
 
@@ -106,11 +108,13 @@ def parse_text(series: pl.Series, *, max_length: int = MAX_TEXT, trimmed: bool =
     """
     # Rust's trim covers Unicode white space, the ideographic space (U+3000) and NBSP included.
     text = series if trimmed else series.str.strip_chars().replace("", None)
-    first = text.str.slice(0, 1)
-    formula = first.is_in(list(_FORMULA_FIRST))
-    dashed = first == "-"
-    if dashed.any():
-        formula = formula | (dashed & ~text.str.contains(_SIGNED_NUMBER))
+    formula = text.str.contains(_FORMULA_START)
+    if formula.any():
+        first = text.str.slice(0, 1)
+        formula = first.is_in(list(_FORMULA_FIRST))
+        dashed = first == "-"
+        if dashed.any():
+            formula = formula | (dashed & ~text.str.contains(_SIGNED_NUMBER))
     long = text.str.len_bytes() > max_length
     if long.any():
         long = long & (text.str.len_chars() > max_length)
@@ -235,7 +239,8 @@ def parse_number(
         if not pending.any():
             return Parsed(_to_decimal(series), _nulls(series.len()))
         if pending.sum() * 4 < series.len():
-            values = _to_decimal(pl.select(pl.when(plain).then(series)).to_series())
+            # Cells Polars cannot read come back empty; the pending ones are overwritten just below anyway.
+            values = _to_decimal(series)
             index = pl.int_range(series.len(), eager=True).filter(pending)
             rest = parse_number(
                 series.filter(pending), factor=factor, decimal_comma=decimal_comma, whole=whole, _nested=True
@@ -343,11 +348,12 @@ def parse_date(series: pl.Series, *, order: str = "auto") -> Parsed:
     (``03/04/2025`` in a column with no evidence, or a column with evidence both ways) are
     ``ambiguous_date`` — never guessed.
     """
-    raw = series.str.strip_chars()
-    # Fast path: ISO dates straight from the cell (a four-digit year guards against "25-03-15").
-    fast = raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    fast = pl.select(pl.when(fast.dt.year() >= 1000).then(fast).otherwise(None)).to_series()
-    pending = raw.is_not_null() & (raw != "") & fast.is_null()
+    # Fast path: ISO dates straight from the cell (a four-digit year guards against "25-03-15"). A cell with
+    # spaces around it misses it and is read below, trimmed, like every other spelling.
+    fast = series.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    if (fast.dt.year() < 1000).any():
+        fast = pl.select(pl.when(fast.dt.year() >= 1000).then(fast).otherwise(None)).to_series()
+    pending = series.is_not_null() & fast.is_null()
     if not pending.any():
         return Parsed(fast.alias("value"), _nulls(series.len()))
     index = pl.int_range(series.len(), eager=True).filter(pending)

@@ -95,6 +95,13 @@ def read_and_map(data: bytes, *, file_name: str, spec: ProfileSpec) -> tuple[Raw
     return table, mapping
 
 
+def read_and_map_soon(
+    data: bytes, *, file_name: str, spec: ProfileSpec
+) -> Future[tuple[RawTable, ColumnMapping]]:
+    """``read_and_map`` started on the background thread (its result, or the rejection, comes later)."""
+    return _BACKGROUND.submit(read_and_map, data, file_name=file_name, spec=spec)
+
+
 def check_context(first: Month | None, last: Month | None) -> CheckContext:
     catalogue = list(Kpi.objects.values_list("code", "name_zh", "name_en"))
     return CheckContext(

@@ -16,6 +16,7 @@ import json
 import re
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,6 +248,7 @@ def read_csv(data: bytes, *, options: ReadOptions | None = None, known: set[str]
 
 
 _PLAIN_HEAD_BYTES = 1 << 16
+_SPLITTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="perfloop-read")
 
 
 def _read_plain_csv(data: bytes, options: ReadOptions, known: set[str]) -> RawTable | None:
@@ -290,17 +292,22 @@ def _read_plain_csv(data: bytes, options: ReadOptions, known: set[str]) -> RawTa
     header_cells = head_rows[position]
     width = len(header_cells)
     body_start = start + sum(head_bytes[:header_row])
+    if body_start >= len(data):
+        return None
+    # Polars splits the body on its own threads while this one counts lines and delimiters.
+    names = [f"c{index}" for index in range(width)]
+    splitting = _SPLITTER.submit(_read_direct, data, delimiter, names, header_row)
     body_lines = data.count(b"\n", body_start) + (0 if data.endswith(b"\n") else 1)
-    if body_start >= len(data) or body_lines == 0:
-        return None
-    if data.count(delimiter.encode(), body_start) != (width - 1) * body_lines:
-        return None
-    rows = pl.int_range(header_row + 1, header_row + body_lines + 1, eager=True, dtype=pl.Int64).alias(ROW)
+    delimiters = data.count(delimiter.encode(), body_start)
     try:
-        frame = _split_records(None, delimiter, width, direct=data, skip=header_row, rows=rows)
+        frame = splitting.result()
     except pl.exceptions.PolarsError:
         return None  # a line with more fields than the header (or a first line with fewer)
-    if frame is None or _has_blank_or_header_rows(frame, header_cells):
+    if frame.height != body_lines or delimiters != (width - 1) * body_lines:
+        return None
+    rows = pl.int_range(header_row + 1, header_row + body_lines + 1, eager=True, dtype=pl.Int64).alias(ROW)
+    frame = frame.with_columns(rows).select(ROW, *names)
+    if _has_blank_or_header_rows(frame, header_cells):
         return None
     blank_before = int(records.filter(pl.col(ROW) < header_row)["blank"].sum())
     frame, header = _drop_empty_unnamed(frame, [cell.strip() for cell in header_cells])
@@ -461,16 +468,7 @@ def _split_records(
     if direct is not None and rows is not None:
         if rows.len() == 0:
             return pl.DataFrame(schema=schema)
-        frame = pl.read_csv(
-            io.BytesIO(direct[3:] if direct.startswith(codecs.BOM_UTF8) else direct),
-            has_header=False,
-            skip_lines=skip,
-            separator=delimiter,
-            new_columns=names,
-            infer_schema=False,
-            quote_char='"',
-            empty_string_is_null=True,
-        )
+        frame = _read_direct(direct, delimiter, names, skip)
         if frame.height == rows.len():
             return frame.with_columns(rows).select(ROW, *names)
         return None  # pragma: no cover - the caller falls back to the re-joined records
@@ -490,6 +488,20 @@ def _split_records(
         split = [_split_csv_line(record, delimiter) for record in good["record"]]
         frame = pl.DataFrame(split, schema=names, orient="row").with_columns(pl.all().replace("", None))
     return frame.with_columns(good[ROW]).select(ROW, *names)
+
+
+def _read_direct(data: bytes, delimiter: str, names: list[str], skip: int) -> pl.DataFrame:
+    """Polars reads the file's own bytes after ``skip`` lines: every cell text, empty ones null."""
+    return pl.read_csv(
+        io.BytesIO(data[3:] if data.startswith(codecs.BOM_UTF8) else data),
+        has_header=False,
+        skip_lines=skip,
+        separator=delimiter,
+        new_columns=names,
+        infer_schema=False,
+        quote_char='"',
+        empty_string_is_null=True,
+    )
 
 
 def _drop_empty_unnamed(frame: pl.DataFrame, header: list[str]) -> tuple[pl.DataFrame, list[str]]:

@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -287,12 +288,14 @@ def mapping_profile_save(
 
 @dataclass
 class _Input:
-    """The file to import, its bytes handed over once (so they can be let go as soon as they are parsed)."""
+    """The file to import, its bytes handed over once (so they can be let go as soon as they are parsed),
+    and their parse when it was started early."""
 
     name: str
     size: int
     digest: str
     data: bytes | None = None
+    parsing: Future[tuple[RawTable, ColumnMapping]] | None = None
 
     def take(self) -> bytes:
         data = self.data if self.data is not None else b""
@@ -300,19 +303,22 @@ class _Input:
         return data
 
 
-def _input(path_or_bytes: str | Path | bytes, file_name: str | None) -> _Input:
+def _input(path_or_bytes: str | Path | bytes, file_name: str | None, spec: ProfileSpec) -> _Input:
+    """The file's bytes, read once, and their SHA-256 — computed while Polars already splits the rows on
+    its own threads (a file that turns out to be imported already has its parse thrown away)."""
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
         data = bytes(path_or_bytes)
         check_size(len(data))
-        return _Input(file_name or "upload", len(data), hashlib.sha256(data).hexdigest(), data=data)
-    path = Path(path_or_bytes)
-    if not path.is_file():
-        raise ImportInputError(f"No such file: {path}", code="file_not_found", path=str(path))
-    size = path.stat().st_size
-    check_size(size, limit=MAX_FILE_BYTES)
-    # Read once: the same bytes are hashed now and parsed next (a second read would copy them again).
-    data = path.read_bytes()
-    return _Input(file_name or path.name, len(data), hashlib.sha256(data).hexdigest(), data=data)
+        name = file_name or "upload"
+    else:
+        path = Path(path_or_bytes)
+        if not path.is_file():
+            raise ImportInputError(f"No such file: {path}", code="file_not_found", path=str(path))
+        check_size(path.stat().st_size, limit=MAX_FILE_BYTES)
+        data = path.read_bytes()
+        name = file_name or path.name
+    parsing = pipeline.read_and_map_soon(data, file_name=name[:255], spec=spec)
+    return _Input(name, len(data), hashlib.sha256(data).hexdigest(), data=data, parsing=parsing)
 
 
 def _period(first: Month | str | None, last: Month | str | None) -> tuple[Month | None, Month | None]:
@@ -382,7 +388,7 @@ def import_file(
     _check_fits(source_obj, profile_obj, spec)
     _check_allowed(actor, spec.kind.name)
     low, high = _period(first, last)
-    given = _input(path_or_bytes, file_name)
+    given = _input(path_or_bytes, file_name, spec)
     digest, name = given.digest, given.name
     if client_key:
         replay = ImportBatch.objects.filter(source=source_obj, client_key=client_key).first()
@@ -502,10 +508,15 @@ def import_batch_process(
         if table is None:
             if data is None:
                 raise ImportRejected("empty_file")
+            parsing = data.parsing if isinstance(data, _Input) else None
             content = data.take() if isinstance(data, _Input) else data
             data = None  # the bytes are not needed once parsed: a big file's memory goes back now
-            table, mapping = pipeline.read_and_map(content, file_name=batch.file_name, spec=spec)
-            del content
+            if parsing is not None:
+                del content
+                table, mapping = parsing.result()
+            else:
+                table, mapping = pipeline.read_and_map(content, file_name=batch.file_name, spec=spec)
+                del content
         else:
             mapping = map_columns(table.header, spec)
         _table_facts(batch, table)
