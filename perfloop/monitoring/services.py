@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import ExpressionWrapper, F, IntegerField, Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -223,11 +223,16 @@ def _months_with_new_data(*, since: dt.datetime, before: Month) -> list[Month]:
     """Months before ``before`` whose facts or targets were written (or facts removed) after ``since``."""
     months: set[Month] = set()
     for model in (MonthlyFact, MonthlyTarget):
+        # "month + 0": a plain DISTINCT month lets SQLite walk the (month, kpi) index through every row;
+        # an expression leaves it the (updated_at, month) index, read from ``since`` on alone.
         months.update(
-            model.objects.filter(updated_at__gt=since, month__lt=before)
+            Month.from_int(value)
+            for value in model.objects.filter(updated_at__gt=since)
+            .annotate(month_number=ExpressionWrapper(F("month") + 0, output_field=IntegerField()))
             .order_by()
-            .values_list("month", flat=True)
+            .values_list("month_number", flat=True)
             .distinct()
+            if value < before.as_int()
         )
     months.update(
         FactChange.objects.filter(created_at__gt=since, month__lt=before)
