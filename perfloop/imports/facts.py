@@ -164,12 +164,15 @@ def _insert_sqlite(staged: pl.DataFrame, *, batch_id: int, source: str, stamp: s
     if source not in MonthlyFact.Source.values:
         raise ValueError(f"unknown fact source {source!r}")
     constants = ", ".join([_quoted(source), str(int(batch_id)), "1", _quoted(stamp), _quoted(stamp)])
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {_FACT} (employee_id, month, kpi_id, value, lineage, source, batch_id, version, "
-            f"created_at, updated_at) VALUES (%s, %s, %s, %s, %s, {constants})",
-            staged.rows(),
-        )
+    rows = zip(*(column.to_list() for column in staged.get_columns()), strict=True)
+    # The driver's own connection (the same one, inside the caller's transaction): Django's cursor would pass
+    # every row through a Python-level iterator of its own first.
+    connection.ensure_connection()
+    connection.connection.executemany(
+        f"INSERT INTO {_FACT} (employee_id, month, kpi_id, value, lineage, source, batch_id, version, "
+        f"created_at, updated_at) VALUES (?, ?, ?, ?, ?, {constants})",
+        rows,
+    )
     return staged.height
 
 
