@@ -71,6 +71,7 @@ class Plan:
     withheld: int = 0
     rejection: ImportRejected | None = None
     encoded: Future[tuple[bytes, int]] | None = None
+    counting_rows: pl.DataFrame | None = None
 
     @property
     def rows_quarantined(self) -> int:
@@ -165,10 +166,11 @@ def prepare(
                 details=matched["details"].filter(problem),
             ).with_columns(code=matched["code"].filter(problem))
         )
+    # The text that named people is not needed past this point: let its million cells go before the rest.
+    rows_total = checked.rows_total
+    del checked, matched, raw_people, problem
     events = events.with_columns(__month=aggregation.event_month(events, kind))
-    plan = Plan(
-        table=table, spec=spec, errors=pl.concat(errors), events=events, rows_total=checked.rows_total
-    )
+    plan = Plan(table=table, spec=spec, errors=pl.concat(errors), events=events, rows_total=rows_total)
     plan.months = _coverage_months(plan, first, last)
     _check_coverage(plan, first, last)
     _check_error_share(plan)
@@ -443,11 +445,14 @@ def _unit_members(path: str) -> pl.Series:
 
 
 def _counting_rows(plan: Plan) -> pl.DataFrame:
-    """Rows with errors that would have counted towards a KPI (an open deal never does)."""
+    """Rows with errors that would have counted towards a KPI (an open deal never does); found once."""
+    if plan.counting_rows is not None:
+        return plan.counting_rows
     rows = plan.errors.filter(~pl.col("code").is_in(list(_NEUTRAL_CODES)))[ROW].unique()
     affected = plan.events.filter(pl.col(ROW).is_in(rows.implode()))
     if plan.spec.kind.name == "deals" and "stage" in affected.columns:
         affected = affected.filter(pl.col("stage").is_null() | pl.col("stage").is_in(["won", "lost"]))
+    plan.counting_rows = affected
     return affected
 
 
