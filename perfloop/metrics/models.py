@@ -124,7 +124,10 @@ class MonthlyFact(TimeStampedModel):
         HRIS = "hris", _("HR system")
         MANUAL = "manual", _("manual entry")
 
-    employee = models.ForeignKey("org.Employee", on_delete=models.CASCADE, related_name="facts")
+    # No index of its own: the unique (employee, month, kpi) index starts with it.
+    employee = models.ForeignKey(
+        "org.Employee", on_delete=models.CASCADE, related_name="facts", db_index=False
+    )
     month = MonthField(_("month"))
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="facts")
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
@@ -145,7 +148,10 @@ class MonthlyFact(TimeStampedModel):
 class MonthlyTarget(TimeStampedModel):
     """The target of one KPI for one person and month (the goals app records how it was agreed)."""
 
-    employee = models.ForeignKey("org.Employee", on_delete=models.CASCADE, related_name="targets")
+    # No index of its own: the unique (employee, month, kpi) index starts with it.
+    employee = models.ForeignKey(
+        "org.Employee", on_delete=models.CASCADE, related_name="targets", db_index=False
+    )
     month = MonthField(_("month"))
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="targets")
     value = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
@@ -167,9 +173,13 @@ class MonthlyTarget(TimeStampedModel):
 class Scorecard(models.Model):
     """The computed result for one person and month; recomputed, never edited by hand."""
 
-    employee = models.ForeignKey("org.Employee", on_delete=models.CASCADE, related_name="scorecards")
+    # employee and org_unit: no index of their own, the unique (employee, month) and the (org_unit, month)
+    # indexes start with them — a close writes 100,000 cards, each index is paid on every one.
+    employee = models.ForeignKey(
+        "org.Employee", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+    )
     month = MonthField(_("month"))
-    org_unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False)
     position = models.ForeignKey("org.Position", on_delete=models.PROTECT, related_name="+")
     composite = models.DecimalField(_("composite"), max_digits=8, decimal_places=4, null=True)
     is_met = models.BooleanField(_("met"), null=True)
