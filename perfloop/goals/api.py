@@ -17,7 +17,7 @@ from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
 from perfloop.audit.services import audit_view
 from perfloop.core.errors import NotFound, PermissionDenied
-from perfloop.core.months import Month, MonthError
+from perfloop.core.params import month_param, required_month_param
 from perfloop.goals import selectors, services
 from perfloop.goals.agreement import allowed_actions
 from perfloop.goals.errors import GoalError
@@ -62,28 +62,6 @@ router = Router(tags=["goals"])
 
 def _viewer(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _month(value: str | None, name: str) -> Month:
-    if not value:
-        raise GoalError(
-            _("%(parameter)s is required (YYYY-MM).") % {"parameter": name},
-            code="missing_month",
-            parameter=name,
-        )
-    try:
-        return Month.parse(value)
-    except MonthError as exc:
-        raise GoalError(
-            _("%(parameter)s: “%(value)s” is not a month (YYYY-MM).")
-            % {"parameter": name, "value": value[:20]},
-            code="invalid_month",
-            parameter=name,
-        ) from exc
-
-
-def _optional_month(value: str | None, name: str) -> Month | None:
-    return _month(value, name) if value else None
 
 
 def _name(user: Any) -> str | None:
@@ -175,9 +153,9 @@ def goal_list(
         viewer=viewer,
         employee=employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None,
         team=selectors.team_get_for(viewer=viewer, unit_id=team) if team is not None else None,
-        month=_optional_month(month, "month"),
-        first=_optional_month(first, "first"),
-        last=_optional_month(last, "last"),
+        month=month_param(month, "month"),
+        first=month_param(first, "first"),
+        last=month_param(last, "last"),
         status=status,
         kpi=selectors.kpi_get(code=kpi) if kpi else None,
     )
@@ -192,7 +170,7 @@ def goal_set(request: HttpRequest, payload: GoalIn) -> Status[GoalDetailOut]:
     goal = services.goal_set(
         actor=viewer,
         employee=employee,
-        month=_month(payload.month, "month"),
+        month=required_month_param(payload.month, "month"),
         kpi=selectors.kpi_get(code=payload.kpi),
         value=payload.value,
         basis=payload.basis,
@@ -209,7 +187,7 @@ def goal_set(request: HttpRequest, payload: GoalIn) -> Status[GoalDetailOut]:
 def goal_record(request: HttpRequest, employee: int, month: str) -> RecordOut:
     """One person's month as evidence: each target, who set it, on what basis, when and how it was agreed."""
     viewer = _viewer(request)
-    period = _month(month, "month")
+    period = required_month_param(month, "month")
     record = selectors.goal_record_for(viewer=viewer, employee_id=employee, month=period)
     audit_view(
         actor=viewer,
@@ -275,7 +253,7 @@ def goals_publish(request: HttpRequest, payload: PublishIn) -> list[dict[str, An
         published = services.goals_publish_matching(
             actor=viewer,
             team=selectors.team_get_for(viewer=viewer, unit_id=payload.team),
-            month=_month(payload.month, "month"),
+            month=required_month_param(payload.month, "month"),
             kpi=selectors.kpi_get(code=payload.kpi) if payload.kpi else None,
             channel=Channel.API,
         )
@@ -390,7 +368,7 @@ def suggestion_list(
     viewer = _viewer(request)
     if not can_manage_goals(viewer):
         raise PermissionDenied(_("Only managers and HR see suggestions."))
-    period, indicator = _month(month, "month"), selectors.kpi_get(code=kpi)
+    period, indicator = required_month_param(month, "month"), selectors.kpi_get(code=kpi)
     people = selectors.manageable_people_for(viewer=viewer).select_related("org_unit")
     if employee is not None:
         person = employee_get_for(viewer=viewer, employee_id=employee)
@@ -436,7 +414,7 @@ def suggestions_accept(request: HttpRequest, payload: AcceptSuggestionsIn) -> di
     result = services.suggestions_accept(
         actor=viewer,
         team=selectors.team_get_for(viewer=viewer, unit_id=payload.team),
-        month=_month(payload.month, "month"),
+        month=required_month_param(payload.month, "month"),
         kpi=selectors.kpi_get(code=payload.kpi),
         employee_ids=payload.employee_ids,
         justification=payload.justification,
@@ -525,8 +503,8 @@ def template_assign(request: HttpRequest, template_id: int, payload: AssignIn) -
     assignment = services.template_assign(
         actor=viewer,
         template=selectors.template_get_for(viewer=viewer, template_id=template_id),
-        first=_month(payload.first, "first"),
-        last=_month(payload.last, "last"),
+        first=required_month_param(payload.first, "first"),
+        last=required_month_param(payload.last, "last"),
         people=_people_filter(request, payload.people),
         justification=payload.justification,
         channel=Channel.API,
@@ -651,7 +629,7 @@ def plan_apply(request: HttpRequest, plan_id: int, payload: ApplyIn) -> dict[str
 @router.get("/summary", response=list[SummaryOut])
 def summary(request: HttpRequest, month: str) -> list[SummaryOut]:
     """Goals by agreement status per unit of the caller's scope: counts only, no names."""
-    rows = selectors.goal_summary_for(viewer=_viewer(request), month=_month(month, "month"))
+    rows = selectors.goal_summary_for(viewer=_viewer(request), month=required_month_param(month, "month"))
     return [
         SummaryOut(
             unit_id=r.unit.pk,

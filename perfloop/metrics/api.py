@@ -10,7 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
 from perfloop.core.errors import PermissionDenied
-from perfloop.core.months import Month, MonthError
+from perfloop.core.params import month_param, required_month_param
 from perfloop.metrics.policies import can_recompute_scorecards
 from perfloop.metrics.schemas import FactOut, KpiOut, RecomputeIn, RecomputeOut, ScorecardOut
 from perfloop.metrics.selectors import (
@@ -19,18 +19,9 @@ from perfloop.metrics.selectors import (
     scorecard_list_for,
     team_get_for,
 )
-from perfloop.metrics.services import MetricsInputError, scorecards_recompute
+from perfloop.metrics.services import scorecards_recompute
 
 router = Router(tags=["metrics"])
-
-
-def _month(value: str | None, name: str) -> Month | None:
-    if value is None:
-        return None
-    try:
-        return Month.parse(value)
-    except MonthError as exc:
-        raise MetricsInputError(str(exc), code="invalid_month", parameter=name) from exc
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -50,7 +41,7 @@ def fact_list(
     viewer = _viewer(request)
     person = employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None
     facts = monthly_fact_list_for(
-        viewer=viewer, employee=person, first=_month(first, "first"), last=_month(last, "last")
+        viewer=viewer, employee=person, first=month_param(first, "first"), last=month_param(last, "last")
     )
     return [
         FactOut(
@@ -74,7 +65,7 @@ def scorecard_list(
     viewer = _viewer(request)
     cards = scorecard_list_for(
         viewer=viewer,
-        month=_month(month, "month"),
+        month=month_param(month, "month"),
         team=team_get_for(viewer=viewer, unit_id=team) if team is not None else None,
         employee=employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None,
     )
@@ -104,16 +95,7 @@ def scorecard_recompute(request: HttpRequest, payload: RecomputeIn) -> Recompute
         raise PermissionDenied(_("Only HR may recompute scorecards."))
     summary = scorecards_recompute(
         actor=viewer,
-        first=_required_month(payload.first, "first"),
-        last=_required_month(payload.last, "last"),
+        first=required_month_param(payload.first, "first"),
+        last=required_month_param(payload.last, "last"),
     )
     return RecomputeOut(**summary.as_dict())
-
-
-def _required_month(value: str, name: str) -> Month:
-    month = _month(value, name)
-    if month is None:
-        raise MetricsInputError(
-            _("%(name)s is required.") % {"name": name}, code="missing_month", parameter=name
-        )
-    return month

@@ -13,7 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
 from perfloop.core.errors import NotFound, PermissionDenied
-from perfloop.core.months import Month, MonthError
+from perfloop.core.params import month_param
 from perfloop.metrics.selectors import latest_month_for, team_get_for
 from perfloop.monitoring.models import Alert, AlertRule, WebhookEndpoint
 from perfloop.monitoring.policies import (
@@ -67,20 +67,6 @@ def _viewer(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _month(value: str | None, name: str) -> Month | None:
-    if not value:
-        return None
-    try:
-        return Month.parse(value)
-    except MonthError as exc:
-        raise MonitoringError(
-            _("%(parameter)s: “%(value)s” is not a month (YYYY-MM).")
-            % {"parameter": name, "value": value[:20]},
-            code="invalid_month",
-            parameter=name,
-        ) from exc
-
-
 def _alert_out(alert: Alert) -> AlertOut:
     return AlertOut(
         id=alert.pk,
@@ -121,7 +107,7 @@ def alert_list(
     alerts = alert_list_for(
         viewer=viewer,
         state=state,
-        month=_month(month, "month"),
+        month=month_param(month, "month"),
         unit=team_get_for(viewer=viewer, unit_id=unit) if unit is not None else None,
         employee=employee_get_for(viewer=viewer, employee_id=employee) if employee is not None else None,
         severity=severity,
@@ -134,7 +120,7 @@ def alert_counts(request: HttpRequest, month: str | None = None, unit: int | Non
     viewer = _viewer(request)
     counts = alert_counts_for(
         viewer=viewer,
-        month=_month(month, "month"),
+        month=month_param(month, "month"),
         unit=team_get_for(viewer=viewer, unit_id=unit) if unit is not None else None,
     )
     return AlertCountsOut(**{**counts.__dict__})
@@ -167,7 +153,7 @@ def alert_resolve_view(request: HttpRequest, alert_id: int, payload: AlertAction
 @paginate(PageNumberPagination, page_size=100)
 def needs_attention(request: HttpRequest, month: str | None = None, unit: int | None = None) -> list[Any]:
     viewer = _viewer(request)
-    target = _month(month, "month") or latest_month_for(viewer=viewer)
+    target = month_param(month, "month") or latest_month_for(viewer=viewer)
     if target is None:
         return []
     cards = needs_attention_list_for(
@@ -240,7 +226,7 @@ def close_run(request: HttpRequest, payload: CloseIn) -> Any:
     viewer = _viewer(request)
     if not can_close_month(viewer):
         raise PermissionDenied(_("Only HR may run the monthly close."))
-    month = _month(payload.month, "month")
+    month = month_param(payload.month, "month")
     if month is None:
         raise MonitoringError(
             _("%(parameter)s is required (YYYY-MM).") % {"parameter": "month"},
@@ -272,7 +258,7 @@ def close_list(request: HttpRequest, month: str | None = None) -> list[CloseReco
             notifications_sent=c.notifications_sent,
             deliveries_queued=c.deliveries_queued,
         )
-        for c in month_close_list_for(viewer=viewer, month=_month(month, "month"))
+        for c in month_close_list_for(viewer=viewer, month=month_param(month, "month"))
     ]
 
 
