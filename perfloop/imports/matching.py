@@ -44,15 +44,18 @@ def match_employees(values: pl.Series, directory: pl.DataFrame, *, mode: str = "
         found["value"], found["employee_id"], default=None, return_dtype=pl.Int64
     )
     problems = matched.filter(pl.col("code").is_not_null())
-    if problems.height == 0:
-        nothing = pl.repeat(None, values.len(), dtype=pl.String, eager=True)
-        return pl.DataFrame({"employee_id": employee_id, "code": nothing, "details": nothing})
+
+    def problem_column(name: str) -> pl.Series:
+        """``name`` of each row's problem: the few rows with one are looked up, the rest stay empty (a
+        million misses in a map would cost as much as a million hits)."""
+        column = pl.repeat(None, values.len(), dtype=pl.String, eager=True)
+        if problems.height == 0:
+            return column
+        where = values.is_in(problems["value"].implode()).arg_true()
+        return column.scatter(where, values.gather(where).replace_strict(problems["value"], problems[name]))
+
     return pl.DataFrame(
-        {
-            "employee_id": employee_id,
-            "code": values.replace_strict(problems["value"], problems["code"], default=None),
-            "details": values.replace_strict(problems["value"], problems["details"], default=None),
-        }
+        {"employee_id": employee_id, "code": problem_column("code"), "details": problem_column("details")}
     )
 
 
