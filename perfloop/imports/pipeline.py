@@ -652,9 +652,8 @@ def _encode_aligned(table: RawTable, events: pl.DataFrame, key: str | None, is_v
         for alias, name in sources.items()
         if name and name in events.columns
     ]
-    if "__key" in [extra.name for extra in extras]:
-        extras = [extra.cast(pl.String) if extra.name == "__key" else extra for extra in extras]
-    return parquet(table.frame.hstack([*extras, valid]))
+    typed = [extra.cast(pl.String) if extra.name == "__key" else extra for extra in extras]
+    return parquet(table.frame.hstack([*typed, valid]))
 
 
 def events_write(batch: ImportBatch, table: RawTable, events: pl.DataFrame, key: str | None) -> None:
