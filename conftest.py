@@ -18,6 +18,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Properties are about values, not speed: on a busy 2-core CI machine one example of a Polars-backed
+# parser can exceed Hypothesis's 200 ms deadline and fail a correct test. Speed lives in benchmarks/.
+settings.register_profile(
+    "perfloop", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("perfloop")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

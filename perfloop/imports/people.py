@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from perfloop.accounts.models import Role, User
 from perfloop.audit.models import AuditEvent
+from perfloop.core.links import absolute_url
 from perfloop.core.months import Month
 from perfloop.imports.models import ImportBatch, Invitation
 from perfloop.imports.problems import ImportRejected
@@ -512,7 +513,7 @@ def _mail_invitations(links: list[InvitationLink]) -> None:
         (
             "perfloop: 请设置您的密码 / set your password",
             f"{link.name}，您好：\n\n请打开以下链接设置密码（{INVITATION_DAYS} 天内有效，仅可使用一次）：\n"
-            f"{link.path}\n\nOpen the link above to set your password "
+            f"{absolute_url(link.path)}\n\nOpen the link above to set your password "
             f"(valid for {INVITATION_DAYS} days, once).",
             None,
             [link.email],

@@ -450,3 +450,12 @@ def test_only_hr_of_the_whole_organisation_imports_the_roster(hrbp, executive):
     hrbp.save()
     assert import_file(actor=hrbp, source="hris", profile="hr-roster-cn", path_or_bytes=roster()).is_applied
     assert ImportBatch.objects.get().created_by == hrbp
+
+
+def test_the_invitation_e_mail_links_to_the_site_people_open(settings, django_capture_on_commit_callbacks):
+    settings.PERFLOOP_SITE_URL = "https://perf.example.cn"
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = run(roster())
+    link = next(link for link in outcome.invitations if link.employee_number == "S003")
+    message = next(m for m in mail.outbox if m.to == ["liming@example.com"])
+    assert f"https://perf.example.cn{link.path}" in message.body
