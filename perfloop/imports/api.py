@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -58,7 +59,7 @@ def _viewer(request: HttpRequest) -> User:
 def _importer(request: HttpRequest) -> User:
     viewer = _viewer(request)
     if not can_import_data(viewer):
-        raise PermissionDenied("Imports are for HR.")
+        raise PermissionDenied(_("Imports are for HR."))
     return viewer
 
 
@@ -189,7 +190,7 @@ def source_token(request: HttpRequest, code: str) -> dict[str, str]:
     """Issue the source's push token and signing key — shown once; the previous ones stop working."""
     viewer = _viewer(request)
     if not can_manage_sources(viewer):
-        raise PermissionDenied("Only HR and system administrators manage sources.")
+        raise PermissionDenied(_("Only HR and system administrators manage sources."))
     credentials = source_token_rotate(actor=viewer, source=source_get(code))
     return {"source": code, "token": credentials.token, "signing_key": credentials.signing_key}
 
@@ -210,14 +211,14 @@ def ingest(
     """
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        raise IngestAuthError("Send the source's token as Authorization: Bearer …")
+        raise IngestAuthError(_("Send the source's token as Authorization: Bearer …"))
     pushed_by = ingest_authenticate(token=header.removeprefix("Bearer ").strip())
     if pushed_by.code != source:
-        raise IngestAuthError("The token belongs to another source.")
+        raise IngestAuthError(_("The token belongs to another source."))
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 120:
         raise DomainError(
-            "Send an Idempotency-Key header (1-120 characters).", code="idempotency_key_required"
+            _("Send an Idempotency-Key header (1-120 characters)."), code="idempotency_key_required"
         )
     body = request.read(MAX_FILE_BYTES + 1)
     ingest_signature_verify(

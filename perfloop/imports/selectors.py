@@ -30,7 +30,7 @@ def batch_get_for(*, viewer: User, batch_id: int) -> ImportBatch:
     """One batch, or NotFound — the same answer whether it does not exist or is not the viewer's to see."""
     batch = batch_list_for(viewer=viewer).filter(pk=batch_id).first()
     if batch is None or not can_view_batch(viewer, batch):
-        raise NotFound("No such import batch.", code="not_found")
+        raise NotFound(_("No such import batch."), code="not_found")
     return batch
 
 
@@ -46,7 +46,7 @@ def quarantined_row_list_for(
 def quarantined_row_get_for(*, viewer: User, batch: ImportBatch, row_id: int) -> QuarantinedRow:
     row = quarantined_row_list_for(viewer=viewer, batch=batch).filter(pk=row_id).first()
     if row is None:
-        raise NotFound("No such row.", code="not_found")
+        raise NotFound(_("No such row."), code="not_found")
     return row
 
 

@@ -23,6 +23,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
 from perfloop.audit.services import audit_change, audit_security
@@ -143,18 +144,22 @@ def source_get(source: Source | str) -> Source:
         name, kind = DEFAULT_SOURCES[source]
         found, _ = Source.objects.get_or_create(code=source, defaults={"name": name, "kind": kind})
         return found
-    raise NotFound(f"Unknown source: {source}", code="unknown_source", source=source)
+    raise NotFound(_("Unknown source: %(source)s") % {"source": source}, code="unknown_source", source=source)
 
 
 @transaction.atomic
 def source_create(*, actor: Any, code: str, name: str, kind: str) -> Source:
     """Register another system (a second CRM, a regional finance system …)."""
     if actor is not None and not can_manage_sources(actor):
-        raise PermissionDenied("Only HR and system administrators manage sources.")
+        raise PermissionDenied(_("Only HR and system administrators manage sources."))
     if kind not in Source.Kind.values:
-        raise ImportInputError(f"Unknown source kind: {kind}", code="invalid_source", kind=kind)
+        raise ImportInputError(
+            _("Unknown source kind: %(kind)s") % {"kind": kind}, code="invalid_source", kind=kind
+        )
     if Source.objects.filter(code=code).exists():
-        raise ImportInputError(f"Source {code} exists already.", code="invalid_source", source=code)
+        raise ImportInputError(
+            _("Source %(code)s exists already.") % {"code": code}, code="invalid_source", source=code
+        )
     source = Source.objects.create(code=code, name=name, kind=kind)
     audit_change(actor=actor, action="import_source.create", target=source, details={"kind": kind})
     return source
@@ -181,7 +186,7 @@ def source_signing_key(source: Source) -> str:
 def source_token_rotate(*, actor: Any, source: Source | str) -> SourceCredentials:
     """Issue (or replace) the source's push token and signing key; the old ones stop working at once."""
     if actor is not None and not can_manage_sources(actor):
-        raise PermissionDenied("Only HR and system administrators manage sources.")
+        raise PermissionDenied(_("Only HR and system administrators manage sources."))
     source = source_get(source)
     raw = "pfs_" + secrets.token_urlsafe(32)
     source.token_prefix = raw[:12]
@@ -206,7 +211,7 @@ def ingest_authenticate(*, token: str) -> Source:
         token_digest=hashlib.sha256(token.encode()).hexdigest(), is_active=True
     ).first()
     if source is None:
-        raise IngestAuthError("The source token is unknown or revoked.")
+        raise IngestAuthError(_("The source token is unknown or revoked."))
     return source
 
 
@@ -216,7 +221,7 @@ def ingest_signature_verify(*, source: Source, body: bytes, signature: str) -> N
     given = signature.removeprefix("sha256=").strip().lower()
     if not given or not hmac.compare_digest(expected, given):
         audit_security(actor=None, action="import_ingest.bad_signature", details={"source": source.code})
-        raise IngestAuthError("The body signature does not match.", code="invalid_signature")
+        raise IngestAuthError(_("The body signature does not match."), code="invalid_signature")
 
 
 def presets_install() -> int:
@@ -248,7 +253,11 @@ def mapping_profile_get(profile: MappingProfile | str) -> MappingProfile:
         presets_install()
         found = MappingProfile.objects.filter(name=profile).first()
     if found is None:
-        raise NotFound(f"Unknown mapping profile: {profile}", code="unknown_profile", profile=profile)
+        raise NotFound(
+            _("Unknown mapping profile: %(profile)s") % {"profile": profile},
+            code="unknown_profile",
+            profile=profile,
+        )
     return found
 
 
@@ -258,12 +267,12 @@ def mapping_profile_save(
 ) -> MappingProfile:
     """Create or change a company profile (presets are copied, never edited in place)."""
     if actor is not None and not can_import_data(actor):
-        raise PermissionDenied("Only HR manages mapping profiles.")
+        raise PermissionDenied(_("Only HR manages mapping profiles."))
     parsed = parse_profile(spec)
     existing = MappingProfile.objects.filter(name=name).first()
     if existing is not None and existing.is_preset:
         raise ImportInputError(
-            "Shipped presets cannot be changed; save a copy under another name.",
+            _("Shipped presets cannot be changed; save a copy under another name."),
             code="preset_read_only",
             profile=name,
         )
@@ -313,7 +322,9 @@ def _input(path_or_bytes: str | Path | bytes, file_name: str | None, spec: Profi
     else:
         path = Path(path_or_bytes)
         if not path.is_file():
-            raise ImportInputError(f"No such file: {path}", code="file_not_found", path=str(path))
+            raise ImportInputError(
+                _("No such file: %(path)s") % {"path": path}, code="file_not_found", path=str(path)
+            )
         check_size(path.stat().st_size, limit=MAX_FILE_BYTES)
         data = path.read_bytes()
         name = file_name or path.name
@@ -345,7 +356,7 @@ def _check_allowed(actor: Any, kind: str) -> None:
         return
     allowed = can_import_roster(actor) if kind == "roster" else can_import_data(actor)
     if not allowed:
-        raise PermissionDenied("You may not import this data.")
+        raise PermissionDenied(_("You may not import this data."))
 
 
 def _check_fits(source: Source, profile: MappingProfile, spec: ProfileSpec) -> None:
@@ -395,7 +406,7 @@ def import_file(
         if replay is not None:
             if replay.file_sha256 != digest:
                 raise IdempotencyKeyReusedError(
-                    "This idempotency key was used for a different body.", batch=replay.pk
+                    _("This idempotency key was used for a different body."), batch=replay.pk
                 )
             return ImportOutcome(batch=replay, is_duplicate=True)
     same = _applied_same(source_obj, digest, profile_obj.spec, low, high, unit)
@@ -835,7 +846,7 @@ def import_batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
     from perfloop.imports.tasks import import_batch_task
 
     if not can_import_data(actor):
-        raise PermissionDenied("You may not import data.")
+        raise PermissionDenied(_("You may not import data."))
     with transaction.atomic():
         updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RECEIVED).update(
             status=ImportBatch.Status.PROCESSING, phase=QUEUED, progress=0
@@ -858,7 +869,7 @@ def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOut
         return ImportOutcome(batch=batch, is_duplicate=True)
     upload = ImportFile.objects.filter(batch=batch).first()
     if upload is None:
-        raise NotFound("The uploaded file is gone.", code="upload_missing", batch=batch.pk)
+        raise NotFound(_("The uploaded file is gone."), code="upload_missing", batch=batch.pk)
     data = bytes(upload.content)
     same = _applied_same(
         batch.source,
@@ -955,14 +966,16 @@ def import_preview(*, data: bytes, file_name: str, profile: MappingProfile | str
 def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, str]) -> QuarantinedRow:
     """Store a person's correction of a quarantined row (applied when the batch's fixes are resubmitted)."""
     if not can_import_data(actor):
-        raise PermissionDenied("Only HR fixes import rows.")
+        raise PermissionDenied(_("Only HR fixes import rows."))
     if row.state == QuarantinedRow.State.RESUBMITTED:
-        raise ImportInputError("This row was resubmitted already.", code="row_resubmitted", row=row.pk)
+        raise ImportInputError(_("This row was resubmitted already."), code="row_resubmitted", row=row.pk)
     header = list(row.batch.header)
     unknown = sorted(set(values) - set(header))
     if unknown:
         raise ImportInputError(
-            f"Unknown columns: {', '.join(unknown)}", code="unknown_column", columns=unknown
+            _("Unknown columns: %(columns)s") % {"columns": ", ".join(unknown)},
+            code="unknown_column",
+            columns=unknown,
         )
     base = (
         {name: row.raw.get(name) for name in header}
@@ -981,16 +994,16 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
 def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutcome:
     """Re-run a batch with its fixed rows: a new batch restates the old one (facts move, versions rise)."""
     if actor is not None and not can_import_data(actor):
-        raise PermissionDenied("Only HR resubmits import rows.")
+        raise PermissionDenied(_("Only HR resubmits import rows."))
     if batch.status != ImportBatch.Status.APPLIED:
-        raise ImportInputError("Only an applied batch can take corrections.", code="batch_not_applied")
+        raise ImportInputError(_("Only an applied batch can take corrections."), code="batch_not_applied")
     fixed = list(batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED))
     if not fixed:
-        raise ImportInputError("No fixed rows to resubmit.", code="nothing_to_resubmit", batch=batch.pk)
+        raise ImportInputError(_("No fixed rows to resubmit."), code="nothing_to_resubmit", batch=batch.pk)
     stored = pipeline.stored_table(batch)
     if stored is None:
         raise ImportInputError(
-            "The batch's rows are not available.", code="batch_rows_missing", batch=batch.pk
+            _("The batch's rows are not available."), code="batch_rows_missing", batch=batch.pk
         )
     header = list(batch.header)
     names = [f"c{index}" for index in range(len(header))]
@@ -1056,7 +1069,7 @@ def invitation_accept(*, raw_token: str, password: str) -> User:
     """The invited person sets their own password; the link then stops working."""
     invitation = people.invitation_token_valid(raw_token)
     if invitation is None:
-        raise InvitationError("This invitation link is invalid, used or expired.")
+        raise InvitationError(_("This invitation link is invalid, used or expired."))
     user = invitation.user
     try:
         validate_password(password, user=user)
@@ -1075,11 +1088,11 @@ def invitation_accept(*, raw_token: str, password: str) -> User:
 def invitation_renew(*, actor: User | None, employee: Employee) -> people.InvitationLink:
     """A new link for someone who lost theirs (earlier links stop working)."""
     if actor is not None and not can_import_roster(actor):
-        raise PermissionDenied("Only HR issues invitations.")
+        raise PermissionDenied(_("Only HR issues invitations."))
     if employee.user is None:
-        raise ImportInputError("This person has no account.", code="no_account")
+        raise ImportInputError(_("This person has no account."), code="no_account")
     if employee.user.has_usable_password():
-        raise ImportInputError("This person has set a password already.", code="already_active")
+        raise ImportInputError(_("This person has set a password already."), code="already_active")
     now = timezone.now()
     Invitation.objects.filter(user=employee.user, used_at__isnull=True).update(used_at=now)
     raw = secrets.token_urlsafe(32)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, DecimalField, F, Max, Q, QuerySet, Sum, When
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Role, User
 from perfloop.accounts.selectors import can_see_individuals, org_unit_scope_for
@@ -57,7 +58,7 @@ class DashboardScope:
         """One unit in scope, or NotFound — the same answer whether it does not exist or is out of scope."""
         unit = self.units.get(unit_id)
         if unit is None:
-            raise NotFound("No such team in your scope.")
+            raise NotFound(_("No such team in your scope."))
         return unit
 
     def subtree_ids(self, roots: Iterable[OrgUnit]) -> list[int]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Role, User
 from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for, scope_unit_paths_for
@@ -72,7 +73,7 @@ def alert_get_for(*, viewer: User, alert_id: int) -> Alert:
     """One alert, or NotFound — the same answer whether it does not exist or is out of scope."""
     alert = alert_list_for(viewer=viewer).filter(pk=alert_id).first()
     if alert is None:
-        raise NotFound("No such alert in your scope.")
+        raise NotFound(_("No such alert in your scope."))
     return alert
 
 
@@ -219,7 +220,7 @@ def alert_rule_list(*, active_only: bool = False) -> QuerySet[AlertRule]:
 def alert_rule_get(*, rule_id: int) -> AlertRule:
     rule = AlertRule.objects.select_related("kpi").filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound("No such alert rule.")
+        raise NotFound(_("No such alert rule."))
     return rule
 
 

@@ -102,6 +102,29 @@ def test_a_rotated_token_stops_the_old_one(client, rep, credentials):
     assert push(client, BODY, credentials).status_code == 401
 
 
+def test_a_bad_signature_is_refused_in_the_integrators_language(client, rep, credentials):
+    body_signature = signed(b"something else", credentials.signing_key)
+    for language, message in (
+        ("zh-hans", "请求体签名不匹配。"),
+        ("en", "The body signature does not match."),
+    ):
+        answer = client.post(
+            "/api/v1/imports/ingest/crm?profile=crm-deals-cn&first=2025-03",
+            data=BODY,
+            content_type="text/csv",
+            headers={
+                "Authorization": f"Bearer {credentials.token}",
+                "X-Perfloop-Signature": body_signature,
+                "Idempotency-Key": f"sig-{language}",
+                "Accept-Language": language,
+            },
+        )
+        assert answer.status_code == 401
+        assert answer.json()["error"]["code"] == "invalid_signature"
+        assert answer.json()["error"]["message"] == message
+    assert not MonthlyFact.objects.exists()
+
+
 def test_a_rejected_push_answers_with_the_reason_and_the_batch(client, rep, credentials):
     body = csv_text([["负责人", "金额"], ["李明", "1"]]).encode()
     answer = push(client, body, credentials)
