@@ -174,3 +174,17 @@ def everyone(
         "executive": executive,
         "sysadmin": sysadmin,
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language(request):
+    """Every test starts in the product's default language (简体中文), whatever the test before it
+    activated: a message a test reads must not depend on which tests ran first in the same worker."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield  # pure-engine runs with `-p no:django`
+        return
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

@@ -15,7 +15,7 @@ from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
 from perfloop.imports.models import ImportBatch, Invitation
 from perfloop.imports.presets import PRESETS
-from perfloop.imports.services import import_file, invitation_accept, invitation_renew
+from perfloop.imports.services import InvitationError, import_file, invitation_accept, invitation_renew
 from perfloop.imports.tests.data import csv_text, xlsx_bytes
 from perfloop.org.models import Employee, OrgUnit, Position
 
@@ -295,8 +295,9 @@ def test_invitations_expire_and_can_be_renewed():
     outcome = run(roster())
     raw = outcome.invitations[0].path.split("/")[-2]
     Invitation.objects.update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-    with pytest.raises(Exception, match="invalid, used or expired"):
+    with pytest.raises(InvitationError) as refused:
         invitation_accept(raw_token=raw, password="Kanban-Harbor-2025")
+    assert refused.value.code == "invalid_invitation"
     employee = Employee.objects.get(employee_number=outcome.invitations[0].employee_number)
     fresh = invitation_renew(actor=None, employee=employee)
     user = invitation_accept(raw_token=fresh.path.split("/")[-2], password="Kanban-Harbor-2025")
