@@ -10,11 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db import connection
+
+T = TypeVar("T")
+
+# SQLite refuses more than 999 parameters in one statement; an IN list of ids goes in pieces this size.
+IN_LIST_SIZE = 900
+
+
+def chunked(values: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive pieces of at most ``size`` (for IN lists of ids)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def stored_month_as_index(column: str) -> pl.Expr:
+    """A month column as stored (YYYYMM) as the engines count months (months since year 0)."""
+    return ((pl.col(column) // 100) * 12 + pl.col(column) % 100 - 1).cast(pl.Int32)
+
+
+def index_as_stored_month(column: str) -> pl.Expr:
+    """The inverse of ``stored_month_as_index``: a month index as the YYYYMM the database stores."""
+    return ((pl.col(column) // 12) * 100 + pl.col(column) % 12 + 1).cast(pl.Int64)
 
 
 def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]] | pl.DataFrame) -> int:

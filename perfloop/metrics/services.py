@@ -20,7 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.audit.services import audit_change
-from perfloop.core.bulk import bulk_insert, bulk_read, bulk_read_numbers, timestamp_text
+from perfloop.core.bulk import (
+    bulk_insert,
+    bulk_read,
+    bulk_read_numbers,
+    chunked,
+    index_as_stored_month,
+    stored_month_as_index,
+    timestamp_text,
+)
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
 from perfloop.metrics.catalogue import DEFAULT_KPIS
@@ -160,7 +168,7 @@ def _values_frame(
     codes = dict(Kpi.objects.values_list("pk", "code"))
     return frame.select(
         "employee_id",
-        month=((pl.col("month") // 100) * 12 + pl.col("month") % 100 - 1).cast(pl.Int32),
+        month=stored_month_as_index("month"),
         kpi=pl.col("kpi_id").replace_strict(codes, return_dtype=pl.Utf8),
         **{column: pl.col(column)},
     )
@@ -251,10 +259,6 @@ def _fixed4(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).cast(pl.Decimal(38, 4)).cast(pl.String)
 
 
-def _yyyymm(column: str) -> pl.Expr:
-    return (pl.col(column) // 12) * 100 + pl.col(column) % 12 + 1
-
-
 def _attainments_json(lines: pl.DataFrame) -> pl.DataFrame:
     """Each card's ``{kpi: [actual, target, attainment]}`` as JSON text, keys in the order PostgreSQL's
     ``jsonb`` keeps them (shorter first, then bytewise) so the stored text reads back identical on both
@@ -328,7 +332,7 @@ def _cards_as_stored(cards: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     """The engine's cards in the stored columns' form: month as YYYYMM, numbers as decimal text."""
     return cards.join(_attainments_json(lines), on=["employee_id", "month"], how="left").select(
         pl.col("employee_id").cast(pl.Int64),
-        month=_yyyymm("month").cast(pl.Int64),
+        month=index_as_stored_month("month"),
         org_unit_id=pl.col("team_id").cast(pl.Int64),
         position_id=pl.col("position_id").cast(pl.Int64),
         composite=_fixed4("composite"),
@@ -361,11 +365,11 @@ def _persist_cards(
     """Write the range's cards: new ones inserted, changed ones rewritten with ``revision`` + 1 (same id),
     equal ones left alone, cards nobody has any more deleted — set-based, in the caller's transaction."""
     stamp = timestamp_text(timezone.now())
-    new = _cards_as_stored(cards, lines)
+    new = _cards_as_stored(cards, lines).with_columns(computed=pl.lit(True))
     old = _stored_cards(first, last)
     both = new.join(old, on=["employee_id", "month"], how="full", suffix="_old", coalesce=True)
-    is_new = pl.col("id").is_null()
-    is_gone = pl.col("org_unit_id").is_null() & pl.col("kpis_measured").is_null() & ~is_new
+    is_new = pl.col("id").is_null()  # computed now, nothing stored
+    is_gone = pl.col("computed").is_null()  # stored, not computed any more
     differs = pl.any_horizontal(
         [~pl.col(name).eq_missing(pl.col(f"{name}_old")) for name in _CARD_FIELDS if name != "attainments"]
     )
@@ -387,8 +391,7 @@ def _persist_cards(
     unchanged = both.height - created.height - stale.height - changed.height
     gone_ids = [*stale["id"].to_list(), *changed["id"].to_list()]
     with connection.cursor() as cursor:
-        for start in range(0, len(gone_ids), 900):
-            chunk = gone_ids[start : start + 900]
+        for chunk in chunked(gone_ids):
             cursor.execute(
                 f"DELETE FROM {_CARD} WHERE id IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
                 chunk,
@@ -409,7 +412,7 @@ def _persist_teams(teams: pl.DataFrame, first: Month, last: Month) -> int:
     TeamMonth.objects.filter(month__gte=first, month__lte=last).delete()
     rows = teams.select(
         org_unit_id=pl.col("team_id").cast(pl.Int64),
-        month=_yyyymm("month").cast(pl.Int64),
+        month=index_as_stored_month("month"),
         members=pl.col("members").cast(pl.Int64),
         members_scored=pl.col("members_scored").cast(pl.Int64),
         members_met=pl.col("members_met").cast(pl.Int64),

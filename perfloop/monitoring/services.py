@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from perfloop.accounts.models import Role, User
 from perfloop.audit.services import ChangeRecord, audit_change, audit_changes_bulk
+from perfloop.core.bulk import bulk_read, chunked, stored_month_as_index
 from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.core.links import absolute_url
 from perfloop.core.months import Month
@@ -331,37 +332,23 @@ def _alerts_evaluate(*, close: MonthClose, first: Month, last: Month, now: dt.da
     return applied
 
 
-def _query_rows(queryset: Any) -> list[tuple[Any, ...]]:
-    """Rows of a values_list query as the driver returns them (no per-row field conversion: 100k rows)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-
-
 def _cards_frame(first: Month, last: Month) -> pl.DataFrame:
-    rows = _query_rows(
-        Scorecard.objects.filter(month__gte=first, month__lte=last)
-        .order_by()
-        .values_list("employee_id", "month", "org_unit_id", "composite", "is_met", "streak_below")
-    )
-    frame = pl.DataFrame(
-        rows,
-        schema={
+    number = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    frame = bulk_read(
+        f"SELECT employee_id, month, org_unit_id, CAST(composite AS {number}), CAST(is_met AS INTEGER), "  # noqa: S608
+        f"streak_below FROM {Scorecard._meta.db_table} WHERE month >= %s AND month <= %s",
+        [first.as_int(), last.as_int()],
+        {
             "employee_id": pl.Int64,
             "month": pl.Int64,
             "team_id": pl.Int64,
             "composite": pl.Float64,
-            "is_met": pl.Boolean,
-            "streak_below": pl.Int32,
+            "is_met": pl.Int64,
+            "streak_below": pl.Int64,
         },
-        orient="row",
-        strict=False,
     )
     # Months are stored as YYYYMM; the engine counts months.
-    return frame.with_columns(
-        month=((pl.col("month") // 100) * 12 + pl.col("month") % 100 - 1).cast(pl.Int32)
-    ).cast(alert_rules.CARD_COLUMNS)  # type: ignore[arg-type]
+    return frame.with_columns(month=stored_month_as_index("month")).cast(alert_rules.CARD_COLUMNS)  # type: ignore[arg-type]
 
 
 def _lines_frame(first: Month, last: Month, kpis: Sequence[str]) -> pl.DataFrame:
@@ -400,12 +387,9 @@ def _alerts_frame(rule_ids: list[int], earliest: Month) -> pl.DataFrame:
     return pl.DataFrame(data, schema=alert_rules.ALERT_COLUMNS, orient="row")
 
 
-def _in_chunks(queryset: Any, ids: Sequence[int], size: int = 900) -> list[Any]:
+def _in_chunks(queryset: Any, ids: Sequence[int]) -> list[Any]:
     """Rows by primary key, a few hundred ids a query (SQLite allows 999 parameters)."""
-    rows: list[Any] = []
-    for start in range(0, len(ids), size):
-        rows += list(queryset.filter(pk__in=ids[start : start + size]))
-    return rows
+    return [row for chunk in chunked(ids) for row in queryset.filter(pk__in=chunk)]
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -563,9 +547,8 @@ def alerts_transition(
                 details={"from": before, "to": to_state, "resolution": alert.resolution, "note": note},
             )
         )
-    ids = [alert.pk for alert in alerts]
-    for start in range(0, len(ids), 900):
-        Alert.objects.filter(pk__in=ids[start : start + 900]).update(**values)
+    for chunk in chunked([alert.pk for alert in alerts]):
+        Alert.objects.filter(pk__in=chunk).update(**values)
     # The rows audit_change would write, in one statement: a close may resolve thousands at once.
     audit_changes_bulk(actor=actor, records=records)
     return list(alerts)
