@@ -13,6 +13,11 @@ from perfloop.audit.models import AuditEvent
 from perfloop.core.bulk import bulk_insert, timestamp_text
 
 
+def recorded_actor(actor: Any) -> Any:
+    """The actor as a foreign key stores it: None for the system or for a user never saved (anonymous)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def audit_change(
     *,
     actor: Any,
@@ -44,7 +49,7 @@ def audit_views_bulk(
     rows = [
         AuditEvent(
             kind=AuditEvent.Kind.VIEW,
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=recorded_actor(actor),
             action=action,
             subject_employee_id=employee_id,
             details=details,
@@ -71,7 +76,7 @@ def audit_changes_bulk(*, actor: Any, records: Sequence[ChangeRecord]) -> int:
     the same evidence, at a cost that does not grow with model instances."""
     if not records:
         return 0
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = getattr(recorded_actor(actor), "pk", None)
     stamp = timestamp_text(timezone.now())
     rows = [
         (
@@ -114,7 +119,7 @@ def _record(
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         kind=kind,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=recorded_actor(actor),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
 from perfloop.accounts.services import notification_send
-from perfloop.audit.services import audit_change, audit_views_bulk
+from perfloop.audit.services import audit_change, audit_views_bulk, recorded_actor
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.money import MoneyError, to_decimal
 from perfloop.core.months import Month, MonthError, month_range
@@ -115,7 +115,8 @@ _PLACES = Decimal(1).scaleb(-VALUE_PLACES)
 
 
 def _user(actor: Any) -> User | None:
-    return actor if getattr(actor, "pk", None) else None
+    user: User | None = recorded_actor(actor)
+    return user
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:

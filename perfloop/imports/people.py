@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from perfloop.accounts.models import Role, User
 from perfloop.audit.models import AuditEvent
+from perfloop.audit.services import recorded_actor
 from perfloop.core.links import absolute_url
 from perfloop.core.months import Month
 from perfloop.imports.models import ImportBatch, Invitation
@@ -302,7 +303,7 @@ def _plain(value: Any) -> Any:
 def _audit(actor: User | None, action: str, target: Any, details: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
         kind=AuditEvent.Kind.CHANGE,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=recorded_actor(actor),
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
@@ -474,7 +475,7 @@ def _accounts_create(
                 user=user,
                 token_digest=invitation_digest(raw),
                 batch=batch,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=recorded_actor(actor),
                 expires_at=expires,
             )
         )

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
-from perfloop.audit.services import audit_change, audit_security
+from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
@@ -481,7 +481,7 @@ def _batch_create(
         is_coverage_declared=first is not None,
         coverage_unit=unit,
         is_zero_filled=zero_fill,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=recorded_actor(actor),
         channel=channel,
         client_key=client_key,
         status=status,
@@ -1099,7 +1099,7 @@ def invitation_renew(*, actor: User | None, employee: Employee) -> people.Invita
     Invitation.objects.create(
         user=employee.user,
         token_digest=people.invitation_digest(raw),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=recorded_actor(actor),
         expires_at=now + dt.timedelta(days=people.INVITATION_DAYS),
     )
     audit_change(

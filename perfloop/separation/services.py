@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import get_language
 
-from perfloop.audit.services import audit_change
+from perfloop.audit.services import audit_change, recorded_actor
 from perfloop.separation import reference, selectors
 from perfloop.separation.law import parsing
 from perfloop.separation.law.cn import eligibility_from_mapping
@@ -60,9 +60,7 @@ def _store(model: Any, key: dict[str, Any], values: dict[str, Any], actor: Any) 
     if current is not None and all(getattr(current, name) == value for name, value in values.items()):
         return False
     latest = model.objects.filter(**key).aggregate(latest=Max("version"))["latest"] or 0
-    model.objects.create(
-        **key, **values, version=latest + 1, imported_by=actor if getattr(actor, "pk", None) else None
-    )
+    model.objects.create(**key, **values, version=latest + 1, imported_by=recorded_actor(actor))
     return True
 
 
