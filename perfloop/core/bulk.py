@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import polars as pl
@@ -38,17 +38,27 @@ def index_as_stored_month(column: str) -> pl.Expr:
     return ((pl.col(column) // 12) * 100 + pl.col(column) % 12 + 1).cast(pl.Int64)
 
 
-def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]] | pl.DataFrame) -> int:
+def bulk_insert(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]] | pl.DataFrame,
+    *,
+    while_writing: Callable[[], None] | None = None,
+) -> int:
     """Insert many rows without the ORM: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
 
     Values must already be what the column stores (JSON as text, datetimes aware); ``table`` and ``columns``
     are constants of the caller, never input. A Polars frame goes to ``COPY`` as CSV in one piece.
+    ``while_writing`` is called once the rows are on their way, before waiting for the database to finish
+    (PostgreSQL: after the data is sent; SQLite: before the driver's loop, which releases the GIL).
     """
     count = rows.height if isinstance(rows, pl.DataFrame) else len(rows)
     if not count:
         return 0
     names = ", ".join(columns)
-    with connection.cursor() as cursor:
+    # The driver's own errors (a COPY runs on psycopg's cursor, past Django's wrapper) reach the caller as
+    # Django's, like any other query's: IntegrityError for a broken constraint.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper → psycopg cursor
             if isinstance(rows, pl.DataFrame):
@@ -56,13 +66,19 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[obje
                 rows.write_csv(buffer, include_header=False)
                 with raw.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
                     copy.write(buffer.getvalue())
+                    if while_writing is not None:
+                        while_writing()
             else:
                 with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
+                    if while_writing is not None:
+                        while_writing()
         else:
             marks = ", ".join(["%s"] * len(columns))
             values = rows.rows() if isinstance(rows, pl.DataFrame) else rows
+            if while_writing is not None:
+                while_writing()
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # type: ignore[arg-type]
     return count
 

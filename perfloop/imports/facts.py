@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -65,9 +65,14 @@ def facts_write(
     replaced: Replaced | None,
     now: dt.datetime,
     cause_batch_id: int | None = None,
+    while_writing: Callable[[], None] | None = None,
 ) -> FactWrite:
     """Upsert ``facts`` (employee_id, month YYYYMM, kpi code, value Decimal, lineage JSON text) for
-    ``batch_id``; ``cause_batch_id`` is the batch whose import made the change (default: the same)."""
+    ``batch_id``; ``cause_batch_id`` is the batch whose import made the change (default: the same).
+
+    ``while_writing`` is called once the facts are ready to go to the database, before waiting for it: work
+    the caller can do on an otherwise idle core while the database writes."""
+    while_writing = while_writing or _nothing
     cause = cause_batch_id or batch_id
     ids = kpi_ids()
     staged = (
@@ -91,7 +96,10 @@ def facts_write(
         # Nothing stored for these months and KPIs yet (a first import): no diff to make, insert directly.
         stamp = timestamp_text(now)
         if connection.vendor == "sqlite":
-            return FactWrite(created=_insert_sqlite(staged, batch_id=batch_id, source=source, stamp=stamp))
+            created = _insert_sqlite(
+                staged, batch_id=batch_id, source=source, stamp=stamp, while_writing=while_writing
+            )
+            return FactWrite(created=created)
         rows = staged.with_columns(
             source=pl.lit(source),
             batch_id=pl.lit(batch_id),
@@ -110,12 +118,13 @@ def facts_write(
             "created_at",
             "updated_at",
         )
-        created = bulk_insert(_FACT, rows.columns, rows)
+        created = bulk_insert(_FACT, rows.columns, rows, while_writing=while_writing)
         return FactWrite(created=created)
     vendor = connection.vendor
     json_cast = "::jsonb" if vendor == "postgresql" else ""
     number_cast = "::numeric" if vendor == "postgresql" else ""
     result = FactWrite()
+    while_writing()
     with connection.cursor() as cursor:
         _stage(cursor, staged, vendor)
         keys = "f.employee_id = s.employee_id AND f.month = s.month AND f.kpi_id = s.kpi_id"
@@ -158,7 +167,13 @@ def facts_write(
     return result
 
 
-def _insert_sqlite(staged: pl.DataFrame, *, batch_id: int, source: str, stamp: str) -> int:
+def _nothing() -> None:
+    return None
+
+
+def _insert_sqlite(
+    staged: pl.DataFrame, *, batch_id: int, source: str, stamp: str, while_writing: Callable[[], None]
+) -> int:
     """New facts in one ``executemany``; what every row shares is written into the statement once, so that
     each row binds five values instead of ten (binding is most of the cost of a SQLite bulk insert)."""
     if source not in MonthlyFact.Source.values:
@@ -168,11 +183,13 @@ def _insert_sqlite(staged: pl.DataFrame, *, batch_id: int, source: str, stamp: s
     # The driver's own connection (the same one, inside the caller's transaction): Django's cursor would pass
     # every row through a Python-level iterator of its own first.
     connection.ensure_connection()
-    connection.connection.executemany(
-        f"INSERT INTO {_FACT} (employee_id, month, kpi_id, value, lineage, source, batch_id, version, "
-        f"created_at, updated_at) VALUES (?, ?, ?, ?, ?, {constants})",
-        rows,
-    )
+    while_writing()
+    with connection.wrap_database_errors:
+        connection.connection.executemany(
+            f"INSERT INTO {_FACT} (employee_id, month, kpi_id, value, lineage, source, batch_id, version, "
+            f"created_at, updated_at) VALUES (?, ?, ?, ?, ?, {constants})",
+            rows,
+        )
     return staged.height
 
 
@@ -191,9 +208,12 @@ def _stage(cursor: object, staged: pl.DataFrame, vendor: str) -> None:
         buffer = io.BytesIO()
         staged.write_csv(buffer, include_header=False)
         raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper → psycopg cursor
-        with raw.copy(
-            f"COPY {STAGE} (employee_id, month, kpi_id, value, lineage) FROM STDIN WITH (FORMAT csv)"
-        ) as copy:
+        with (
+            connection.wrap_database_errors,
+            raw.copy(
+                f"COPY {STAGE} (employee_id, month, kpi_id, value, lineage) FROM STDIN WITH (FORMAT csv)"
+            ) as copy,
+        ):
             copy.write(buffer.getvalue())
     else:
         execute(

@@ -70,12 +70,38 @@ class Plan:
     zero_filled: int = 0
     withheld: int = 0
     rejection: ImportRejected | None = None
+    is_valid: pl.Series | None = None  # per row of ``events``: no error
     encoded: Future[tuple[bytes, int]] | None = None
     counting_rows: pl.DataFrame | None = None
 
     @property
     def rows_quarantined(self) -> int:
         return int(self.errors[ROW].n_unique()) if self.errors.height else 0
+
+    def start_encoding(self) -> None:
+        """Start encoding the kept rows on the background thread (once).
+
+        Called when the facts have been handed to the database: the encoding is CPU work that releases the
+        GIL, so it runs on the core the client leaves idle while PostgreSQL (or SQLite, with the GIL
+        released) writes — started earlier, it would compete with aggregation and with rendering the facts
+        for the same cores.
+        """
+        self._encoding()
+
+    def kept_rows_encoded(self) -> tuple[bytes, int]:
+        """The kept rows as Parquet and how many are valid (waits for the background encoding)."""
+        return self._encoding().result()
+
+    def _encoding(self) -> Future[tuple[bytes, int]]:
+        if self.encoded is None:
+            valid = self.is_valid if self.is_valid is not None else self.valid_mask()
+            self.encoded = _BACKGROUND.submit(
+                events_encode, self.table, self.events, self.spec.kind.record_key, valid
+            )
+        return self.encoded
+
+    def valid_mask(self) -> pl.Series:
+        return ~self.events[ROW].is_in(self.errors[ROW].unique().implode())
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -190,7 +216,8 @@ def prepare(
     progress("aggregating", 0.65)
     # A mask, not a filtered copy: a million rows of every typed column are not copied to drop a few bad ones
     # (aggregation reads the valid rows through a lazy filter, the kept rows are flagged).
-    is_valid = ~plan.events[ROW].is_in(plan.errors[ROW].unique().implode())
+    is_valid = plan.valid_mask()
+    plan.is_valid = is_valid
     plan.rows_valid = int(is_valid.sum())
     prior = _prior_first_wins(batch, plan) if kind == "deals" else None
     aggregated = aggregation.aggregate(
@@ -209,10 +236,6 @@ def prepare(
         facts = _zero_fill(plan, facts, actor)
     plan.facts = facts
     plan.first_wins = aggregated.first_wins
-    # Encoding the rows kept for lineage is CPU work outside the GIL. Started now, it runs while the database
-    # writes the facts (work done by the server, or by SQLite with the GIL released) instead of competing
-    # with aggregation for the same cores.
-    plan.encoded = _BACKGROUND.submit(events_encode, table, plan.events, spec.kind.record_key, is_valid)
     return plan
 
 
@@ -673,7 +696,7 @@ def events_save(batch: ImportBatch, data: bytes, rows: int, *, first_wins: bytes
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             f"INSERT INTO {BatchEvents._meta.db_table} (batch_id, data, rows, first_wins) "  # noqa: S608 - constant table name
             "VALUES (%s, %b, %s, %b) ON CONFLICT (batch_id) DO UPDATE "
@@ -715,7 +738,12 @@ def apply_facts(batch: ImportBatch, plan: Plan, now: dt.datetime) -> tuple[FactW
             kpis=sorted({kpi for pairs in plan.takeovers.values() for _, kpi in pairs}),
         )
     written = facts_write(
-        batch_id=batch.pk, source=batch.source.kind, facts=plan.facts, replaced=replaced, now=now
+        batch_id=batch.pk,
+        source=batch.source.kind,
+        facts=plan.facts,
+        replaced=replaced,
+        now=now,
+        while_writing=plan.start_encoding,
     )
     touched = set(plan.months)
     if plan.spec.kind.name == "deals" and plan.first_wins is not None:

@@ -609,11 +609,7 @@ def _apply_plan(
     report("writing", 0.75)
     batch.rows_quarantined = pipeline.quarantine_write(batch, plan.table, plan.errors)
     written, touched = pipeline.apply_facts(batch, plan, now)
-    if plan.encoded is not None:
-        data, rows = plan.encoded.result()
-    else:
-        valid = ~plan.events[ROW].is_in(plan.errors[ROW].implode())
-        data, rows = pipeline.events_encode(plan.table, plan.events, plan.spec.kind.record_key, valid)
+    data, rows = plan.kept_rows_encoded()
     wins = pipeline.own_first_wins(plan)
     pipeline.events_save(batch, data, rows, first_wins=pipeline.parquet(wins) if wins is not None else None)
     # The point of no return is the commit below: a crash before it (even here) leaves no trace.

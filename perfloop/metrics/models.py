@@ -129,7 +129,9 @@ class MonthlyFact(TimeStampedModel):
         "org.Employee", on_delete=models.CASCADE, related_name="facts", db_index=False
     )
     month = MonthField(_("month"))
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="facts")
+    # No index of its own either: a handful of KPIs make it useless for reads ("month, kpi" serves those), and
+    # every imported fact would pay for it.
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="facts", db_index=False)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     batch_id = models.BigIntegerField(_("import batch"), null=True, blank=True, db_index=True)
