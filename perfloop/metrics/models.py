@@ -134,7 +134,9 @@ class MonthlyFact(TimeStampedModel):
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="facts", db_index=False)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    batch_id = models.BigIntegerField(_("import batch"), null=True, blank=True, db_index=True)
+    # No index: the only question asked by batch (which facts a restatement replaces) also names the months
+    # and KPIs, and the (month, kpi) index answers it; an index here would be paid by every imported fact.
+    batch_id = models.BigIntegerField(_("import batch"), null=True, blank=True)
     lineage = models.JSONField(default=dict, blank=True, help_text="source rows that produced this value")
     version = models.PositiveIntegerField(default=1, help_text="raised on every restatement")
 
