@@ -18,21 +18,29 @@ REFERENCES = (("employee_id", "org_employee", "employee"), ("kpi_id", "metrics_k
 CHECK_FACTS = f"""
 CREATE FUNCTION {FACT}_references_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
+    people bigint[];
+    kpis bigint[];
+    found_count integer;
     missing bigint;
 BEGIN
-    -- Locked as a foreign key locks them: a concurrent delete of a referenced row waits for this commit
-    -- (and is then refused by the parent's trigger, which sees these facts).
-    PERFORM 1 FROM org_employee p WHERE p.id IN (SELECT employee_id FROM new_facts) FOR KEY SHARE OF p;
-    SELECT n.employee_id INTO missing FROM new_facts n
-    WHERE NOT EXISTS (SELECT 1 FROM org_employee p WHERE p.id = n.employee_id) LIMIT 1;
-    IF FOUND THEN
+    -- Each referenced id once (a hash aggregate over the statement's rows), then locked as a foreign key
+    -- locks it: a concurrent delete of one waits for this commit and is then refused by the parent's trigger,
+    -- which sees these facts. Fewer locked rows than ids means some id does not exist.
+    SELECT array_agg(employee_id) INTO people FROM (SELECT employee_id FROM new_facts GROUP BY 1) ids;
+    SELECT array_agg(kpi_id) INTO kpis FROM (SELECT kpi_id FROM new_facts GROUP BY 1) ids;
+    SELECT count(*) INTO found_count
+    FROM (SELECT 1 FROM org_employee p WHERE p.id = ANY (people) FOR KEY SHARE OF p) locked;
+    IF found_count < coalesce(cardinality(people), 0) THEN
+        SELECT wanted.id INTO missing FROM unnest(people) AS wanted (id)
+        WHERE NOT EXISTS (SELECT 1 FROM org_employee p WHERE p.id = wanted.id) LIMIT 1;
         RAISE EXCEPTION 'insert or update on table "{FACT}" violates its reference to "org_employee"'
             USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (employee_id)=(%s) is not present.', missing);
     END IF;
-    PERFORM 1 FROM metrics_kpi p WHERE p.id IN (SELECT kpi_id FROM new_facts) FOR KEY SHARE OF p;
-    SELECT n.kpi_id INTO missing FROM new_facts n
-    WHERE NOT EXISTS (SELECT 1 FROM metrics_kpi p WHERE p.id = n.kpi_id) LIMIT 1;
-    IF FOUND THEN
+    SELECT count(*) INTO found_count
+    FROM (SELECT 1 FROM metrics_kpi p WHERE p.id = ANY (kpis) FOR KEY SHARE OF p) locked;
+    IF found_count < coalesce(cardinality(kpis), 0) THEN
+        SELECT wanted.id INTO missing FROM unnest(kpis) AS wanted (id)
+        WHERE NOT EXISTS (SELECT 1 FROM metrics_kpi p WHERE p.id = wanted.id) LIMIT 1;
         RAISE EXCEPTION 'insert or update on table "{FACT}" violates its reference to "metrics_kpi"'
             USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (kpi_id)=(%s) is not present.', missing);
     END IF;
