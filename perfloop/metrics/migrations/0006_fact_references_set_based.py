@@ -15,35 +15,30 @@ from django.db import migrations, models
 FACT = "metrics_monthlyfact"
 REFERENCES = (("employee_id", "org_employee", "employee"), ("kpi_id", "metrics_kpi", "kpi"))
 
+
+def reference_check(column: str, parent: str) -> str:
+    """Each id the statement's rows name once (a hash aggregate), locked as a foreign key locks it: a
+    concurrent delete of one waits for this commit and is then refused by the parent's trigger, which sees
+    these facts. Fewer locked rows than ids means some id does not exist."""
+    return f"""
+    SELECT array_agg({column}) INTO wanted FROM (SELECT {column} FROM new_facts GROUP BY 1) ids;
+    SELECT count(*) INTO found_count
+    FROM (SELECT 1 FROM {parent} p WHERE p.id = ANY (wanted) FOR KEY SHARE OF p) locked;
+    IF found_count < coalesce(cardinality(wanted), 0) THEN
+        SELECT w.id INTO missing FROM unnest(wanted) AS w (id)
+        WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = w.id) LIMIT 1;
+        RAISE EXCEPTION 'insert or update on table "{FACT}" violates its reference to "{parent}"'
+            USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key ({column})=(%s) is not present.', missing);
+    END IF;"""
+
+
 CHECK_FACTS = f"""
 CREATE FUNCTION {FACT}_references_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    people bigint[];
-    kpis bigint[];
+    wanted bigint[];
     found_count integer;
     missing bigint;
-BEGIN
-    -- Each referenced id once (a hash aggregate over the statement's rows), then locked as a foreign key
-    -- locks it: a concurrent delete of one waits for this commit and is then refused by the parent's trigger,
-    -- which sees these facts. Fewer locked rows than ids means some id does not exist.
-    SELECT array_agg(employee_id) INTO people FROM (SELECT employee_id FROM new_facts GROUP BY 1) ids;
-    SELECT array_agg(kpi_id) INTO kpis FROM (SELECT kpi_id FROM new_facts GROUP BY 1) ids;
-    SELECT count(*) INTO found_count
-    FROM (SELECT 1 FROM org_employee p WHERE p.id = ANY (people) FOR KEY SHARE OF p) locked;
-    IF found_count < coalesce(cardinality(people), 0) THEN
-        SELECT wanted.id INTO missing FROM unnest(people) AS wanted (id)
-        WHERE NOT EXISTS (SELECT 1 FROM org_employee p WHERE p.id = wanted.id) LIMIT 1;
-        RAISE EXCEPTION 'insert or update on table "{FACT}" violates its reference to "org_employee"'
-            USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (employee_id)=(%s) is not present.', missing);
-    END IF;
-    SELECT count(*) INTO found_count
-    FROM (SELECT 1 FROM metrics_kpi p WHERE p.id = ANY (kpis) FOR KEY SHARE OF p) locked;
-    IF found_count < coalesce(cardinality(kpis), 0) THEN
-        SELECT wanted.id INTO missing FROM unnest(kpis) AS wanted (id)
-        WHERE NOT EXISTS (SELECT 1 FROM metrics_kpi p WHERE p.id = wanted.id) LIMIT 1;
-        RAISE EXCEPTION 'insert or update on table "{FACT}" violates its reference to "metrics_kpi"'
-            USING ERRCODE = 'foreign_key_violation', DETAIL = format('Key (kpi_id)=(%s) is not present.', missing);
-    END IF;
+BEGIN{"".join(reference_check(column, parent) for column, parent, _name in REFERENCES)}
     RETURN NULL;
 END $$;
 CREATE TRIGGER {FACT}_references_insert AFTER INSERT ON {FACT}
