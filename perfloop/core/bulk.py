@@ -38,12 +38,16 @@ def index_as_stored_month(column: str) -> pl.Expr:
     return ((pl.col(column) // 12) * 100 + pl.col(column) % 12 + 1).cast(pl.Int64)
 
 
+def no_work() -> None:
+    """What a writer does while the database writes, when the caller has nothing to do."""
+
+
 def bulk_insert(
     table: str,
     columns: Sequence[str],
     rows: Sequence[Sequence[object]] | pl.DataFrame,
     *,
-    while_writing: Callable[[], None] | None = None,
+    while_writing: Callable[[], None] = no_work,
 ) -> int:
     """Insert many rows without the ORM: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite.
 
@@ -66,19 +70,16 @@ def bulk_insert(
                 rows.write_csv(buffer, include_header=False)
                 with raw.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
                     copy.write(buffer.getvalue())
-                    if while_writing is not None:
-                        while_writing()
+                    while_writing()
             else:
                 with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
-                    if while_writing is not None:
-                        while_writing()
+                    while_writing()
         else:
             marks = ", ".join(["%s"] * len(columns))
             values = rows.rows() if isinstance(rows, pl.DataFrame) else rows
-            if while_writing is not None:
-                while_writing()
+            while_writing()
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)  # type: ignore[arg-type]
     return count
 

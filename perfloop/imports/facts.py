@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 from django.db import connection
 
-from perfloop.core.bulk import bulk_insert, timestamp_text
+from perfloop.core.bulk import bulk_insert, no_work, timestamp_text
 from perfloop.metrics.models import Kpi, MonthlyFact
 
 STAGE = "perfloop_import_fact_stage"
@@ -65,14 +65,13 @@ def facts_write(
     replaced: Replaced | None,
     now: dt.datetime,
     cause_batch_id: int | None = None,
-    while_writing: Callable[[], None] | None = None,
+    while_writing: Callable[[], None] = no_work,
 ) -> FactWrite:
     """Upsert ``facts`` (employee_id, month YYYYMM, kpi code, value Decimal, lineage JSON text) for
     ``batch_id``; ``cause_batch_id`` is the batch whose import made the change (default: the same).
 
     ``while_writing`` is called once the facts are ready to go to the database, before waiting for it: work
     the caller can do on an otherwise idle core while the database writes."""
-    while_writing = while_writing or _nothing
     cause = cause_batch_id or batch_id
     ids = kpi_ids()
     staged = (
@@ -165,10 +164,6 @@ def facts_write(
             result.removed = _remove_replaced(cursor, cause, replaced, ids, now)
         cursor.execute(f"DROP TABLE {STAGE}")
     return result
-
-
-def _nothing() -> None:
-    return None
 
 
 def _insert_sqlite(

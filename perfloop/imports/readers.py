@@ -475,15 +475,7 @@ def _split_records(
     if good is None or good.height == 0:
         return pl.DataFrame(schema=schema)
     payload = "\n".join(good["record"].to_list()) if good.height < 64 else good["record"].str.join("\n")[0]
-    frame = pl.read_csv(
-        io.BytesIO(payload.encode("utf-8")),
-        has_header=False,
-        separator=delimiter,
-        new_columns=names,
-        infer_schema=False,
-        quote_char='"',
-        empty_string_is_null=True,
-    )
+    frame = _read_cells(payload.encode("utf-8"), delimiter, names)
     if frame.height != good.height:  # pragma: no cover - defensive: fall back to the stdlib parser
         split = [_split_csv_line(record, delimiter) for record in good["record"]]
         frame = pl.DataFrame(split, schema=names, orient="row").with_columns(pl.all().replace("", None))
@@ -491,9 +483,14 @@ def _split_records(
 
 
 def _read_direct(data: bytes, delimiter: str, names: list[str], skip: int) -> pl.DataFrame:
-    """Polars reads the file's own bytes after ``skip`` lines: every cell text, empty ones null."""
+    """Polars reads the file's own bytes after ``skip`` lines."""
+    return _read_cells(data[3:] if data.startswith(codecs.BOM_UTF8) else data, delimiter, names, skip=skip)
+
+
+def _read_cells(data: bytes, delimiter: str, names: list[str], *, skip: int = 0) -> pl.DataFrame:
+    """Delimited lines split by Polars: every cell text, empty ones null."""
     return pl.read_csv(
-        io.BytesIO(data[3:] if data.startswith(codecs.BOM_UTF8) else data),
+        io.BytesIO(data),
         has_header=False,
         skip_lines=skip,
         separator=delimiter,
