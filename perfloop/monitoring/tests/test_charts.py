@@ -65,6 +65,19 @@ def conversion() -> Kpi:
     return Kpi(code="conversion", name_zh="转化率", name_en="Conversion rate", unit="ratio")
 
 
+def revenue_line(**trends: list[Decimal | None]) -> PersonKpiLine:
+    """June's revenue of a rep at 60% of an 80,000 target, the team averaging 60,000."""
+    return PersonKpiLine(
+        kpi=revenue(),
+        actual=Decimal(48000),
+        target=Decimal(80000),
+        attainment=Decimal("0.6"),
+        team_average=Decimal(60000),
+        trend=trends.pop("trend", []),
+        **trends,
+    )
+
+
 # ---------------------------------------------------------------- heat map
 
 
@@ -175,12 +188,7 @@ def test_a_rate_is_charted_in_percent_and_money_as_the_exact_amount():
 
 
 def test_kpi_trend_shows_person_target_and_team_in_the_kpis_unit():
-    line = PersonKpiLine(
-        kpi=revenue(),
-        actual=Decimal(48000),
-        target=Decimal(80000),
-        attainment=Decimal("0.6"),
-        team_average=Decimal(60000),
+    line = revenue_line(
         trend=[None, Decimal(48000)],
         target_trend=[Decimal(80000), Decimal(80000)],
         team_average_trend=[None, Decimal(60000)],
@@ -197,14 +205,7 @@ def test_kpi_trend_shows_person_target_and_team_in_the_kpis_unit():
 
 
 def test_kpi_attainment_compares_the_person_with_the_team_average_against_the_same_target():
-    line = PersonKpiLine(
-        kpi=revenue(),
-        actual=Decimal(48000),
-        target=Decimal(80000),
-        attainment=Decimal("0.6"),
-        team_average=Decimal(60000),
-        trend=[],
-    )
+    line = revenue_line()
     chart = kpi_attainment_chart([line], "李明")
     assert chart["kpis"] == ["Monthly revenue"]
     assert chart["person"] == ["60.0"]
