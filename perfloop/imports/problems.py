@@ -42,6 +42,14 @@ _PROBLEMS: tuple[Problem, ...] = (
         "file",
     ),
     Problem(
+        "already_imported",
+        gettext_noop("The same file was already applied as batch #{batch}; nothing changed."),
+        gettext_noop(
+            "Nothing to do: its data is in. To correct it, import the corrected export for the same period."
+        ),
+        "file",
+    ),
+    Problem(
         "file_too_large",
         gettext_noop("The file is {size} bytes; the limit is {limit} bytes."),
         gettext_noop("Split the export by month or by team and import the parts."),

@@ -34,6 +34,14 @@ def batch_get_for(*, viewer: User, batch_id: int) -> ImportBatch:
     return batch
 
 
+def batch_duplicate_of(*, viewer: User, batch: ImportBatch) -> ImportBatch | None:
+    """The applied batch a refused duplicate repeats, when the viewer may see it."""
+    other = (batch.error_details or {}).get("batch")
+    if not isinstance(other, int):
+        return None
+    return batch_list_for(viewer=viewer).filter(pk=other).first()
+
+
 def quarantined_row_list_for(
     *, viewer: User, batch: ImportBatch, state: str | None = None
 ) -> QuerySet[QuarantinedRow]:

@@ -30,6 +30,7 @@ from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
+from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
     ImportBatch,
     ImportFile,
@@ -40,7 +41,7 @@ from perfloop.imports.models import (
 )
 from perfloop.imports.policies import can_import_data, can_import_roster, can_manage_sources
 from perfloop.imports.presets import PRESETS
-from perfloop.imports.problems import ImportRejected, describe
+from perfloop.imports.problems import ImportRejected, describe, fix_for
 from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
@@ -803,8 +804,14 @@ def import_upload(
     first: Month | str | None = None,
     last: Month | str | None = None,
     unit: OrgUnit | None = None,
-) -> ImportBatch:
-    """Keep an uploaded file as a received batch until the importer has seen the preview and confirmed."""
+) -> ImportOutcome:
+    """Keep an uploaded file as a received batch until the importer has seen the preview and confirmed.
+
+    The same bytes already applied with the same profile and period are not kept again: the outcome is that
+    earlier batch, as a duplicate (importing it would change nothing). A file that cannot be read at all
+    (binary, empty, no header) becomes a rejected batch at once, with its reason, instead of waiting for a
+    confirmation that could only fail.
+    """
     source_obj = source_get(source)
     profile_obj = mapping_profile_get(profile)
     spec = parse_profile(profile_obj.spec)
@@ -812,6 +819,11 @@ def import_upload(
     _check_allowed(actor, spec.kind.name)
     low, high = _period(first, last)
     check_size(len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    same = _applied_same(source_obj, digest, profile_obj.spec, low, high, unit)
+    if same is not None:
+        audit_change(actor=actor, action="import_batch.duplicate", target=same, details={"sha256": digest})
+        return ImportOutcome(batch=same, is_duplicate=True)
     with transaction.atomic():
         batch = _batch_create(
             actor=actor,
@@ -820,7 +832,7 @@ def import_upload(
             spec=spec,
             name=file_name,
             size=len(data),
-            digest=hashlib.sha256(data).hexdigest(),
+            digest=digest,
             first=low,
             last=high,
             unit=unit,
@@ -831,7 +843,13 @@ def import_upload(
         )
         ImportFile.objects.create(batch=batch, content=data)
         audit_change(actor=actor, action="import_batch.upload", target=batch, details={"file": file_name})
-    return batch
+    try:
+        table, _mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
+    except ImportRejected as exc:
+        ImportFile.objects.filter(batch=batch).delete()
+        return _reject(batch, exc, actor)
+    _table_facts(batch, table)
+    return ImportOutcome(batch=batch)
 
 
 QUEUED = "queued"
@@ -879,7 +897,7 @@ def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOut
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.REJECTED,
             error_code="already_imported",
-            error_message=f"The same file was already applied as batch #{same.pk}; nothing changed.",
+            error_message=describe("already_imported", {"batch": same.pk}),
             error_details={"batch": same.pk},
             finished_at=timezone.now(),
         )
@@ -907,14 +925,27 @@ class Preview:
     rejection: dict[str, Any] | None = None
 
 
-def import_preview(*, data: bytes, file_name: str, profile: MappingProfile | str, limit: int = 10) -> Preview:
-    """Read a file without importing it: the mapping and the first rows with the problems they have."""
+def import_preview(
+    *,
+    data: bytes,
+    file_name: str,
+    profile: MappingProfile | str,
+    limit: int = 10,
+    actor: User | None = None,
+) -> Preview:
+    """Read a file without importing it: the mapping and the first rows with the problems they have (the
+    people they name looked up among those ``actor`` may import for, when given)."""
     profile_obj = mapping_profile_get(profile)
     spec = parse_profile(profile_obj.spec)
     try:
         table, mapping = pipeline.read_and_map(data, file_name=file_name, spec=spec)
     except ImportRejected as exc:
-        return Preview([], 0, "", "", "", [], [], [], rejection=exc.as_dict())
+        rejection = {
+            **exc.as_dict(),
+            "message": describe(exc.code, exc.details, translate=_),
+            "fix": fix_for(exc.code, translate=_),
+        }
+        return Preview([], 0, "", "", "", [], [], [], rejection=rejection)
     last_row = int(table.frame[ROW].head(limit).max() or 0)  # type: ignore[arg-type]
     head = RawTable(
         frame=table.frame.head(limit),
@@ -926,7 +957,18 @@ def import_preview(*, data: bytes, file_name: str, profile: MappingProfile | str
     checked = pipeline.check_table(head, spec, mapping, pipeline.check_context(None, None))
     problems: dict[int, list[str]] = {}
     for row, column, code, details in checked.errors.select(ROW, "column", "code", "details").iter_rows():
-        problems.setdefault(int(row), []).append(f"{column}: {describe(code, json.loads(details or '{}'))}")
+        message = describe(code, json.loads(details or "{}"), translate=_)
+        problems.setdefault(int(row), []).append(f"{column}: {message}" if column else message)
+    employee_field = next((name for name in pipeline.EMPLOYEE_FIELD if name in checked.values.columns), None)
+    if actor is not None and employee_field is not None:
+        column = table.header[mapping.columns[employee_field]]
+        matched = match_employees(
+            checked.values[employee_field], pipeline.directory_for(actor), mode=spec.match
+        )
+        for row, code, details in zip(checked.values[ROW], matched["code"], matched["details"], strict=True):
+            if code is not None:
+                message = describe(code, json.loads(details or "{}"), translate=_)
+                problems.setdefault(int(row), []).append(f"{column}: {message}")
     columns = [
         {
             "field": field_spec.name,
@@ -978,7 +1020,29 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
         if row.raw and "_line" not in row.raw
         else dict.fromkeys(header)
     )
-    row.fixed_values = {**base, **{name: (value if value != "" else None) for name, value in values.items()}}
+    fixed = {**base, **{name: (value if value != "" else None) for name, value in values.items()}}
+    errors = pipeline.row_errors(row.batch, fixed, actor)
+    if errors.height:
+        problems = [
+            {
+                "column": column,
+                "code": code,
+                "message": describe(code, json.loads(details or "{}"), translate=_),
+            }
+            for column, code, details in errors.select("column", "code", "details").iter_rows()
+        ]
+        raise ImportInputError(
+            _("The corrected row still has problems: %(problems)s")
+            % {
+                "problems": "; ".join(
+                    f"{problem['column']}: {problem['message']}" if problem["column"] else problem["message"]
+                    for problem in problems
+                )
+            },
+            code="row_still_invalid",
+            problems=problems,
+        )
+    row.fixed_values = fixed
     row.state = QuarantinedRow.State.FIXED
     row.fixed_by = actor
     row.fixed_at = timezone.now()

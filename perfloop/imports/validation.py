@@ -150,11 +150,13 @@ def check_table(table: RawTable, spec: ProfileSpec, mapping: ColumnMapping, cont
     # Columns are independent and Polars releases the GIL: parse them side by side.
     with ThreadPoolExecutor(max_workers=min(_PARSE_THREADS, max(1, len(mapped)))) as pool:
         results = list(pool.map(parse, mapped))
+    unreadable: dict[str, pl.Series] = {}  # per field: the cells that have a value nobody can read
     for field_spec, parsed in zip(mapped, results, strict=True):
         index = mapping.columns[field_spec.name]
         raw = frame[f"c{index}"]
         column = table.header[index]
         values[field_spec.name] = parsed.values.alias(field_spec.name)
+        unreadable[field_spec.name] = parsed.errors.is_not_null()
         error_frames.append(
             _collect(frame[ROW], raw, parsed.errors, field_spec.name, column, field_spec, context)
         )
@@ -175,7 +177,7 @@ def check_table(table: RawTable, spec: ProfileSpec, mapping: ColumnMapping, cont
     typed = pl.DataFrame(values)
     columns = {name: table.header[index] for name, index in mapping.columns.items()}
     error_frames.extend(_range_errors(typed, spec, columns, context))
-    error_frames.extend(_kind_rule_errors(typed, spec, columns))
+    error_frames.extend(_kind_rule_errors(typed, spec, columns, unreadable))
     error_frames.append(_duplicate_errors(frame, typed, spec, mapping, table.header))
     errors = pl.concat(error_frames, how="vertical")
     rows_total = frame.height + len({problem.row for problem in table.bad_rows})
@@ -345,13 +347,22 @@ def _kpi_value_errors(typed: pl.DataFrame, columns: Mapping[str, str], context: 
 
 
 def _kind_rule_errors(
-    typed: pl.DataFrame, spec: ProfileSpec, columns: Mapping[str, str]
+    typed: pl.DataFrame,
+    spec: ProfileSpec,
+    columns: Mapping[str, str],
+    unreadable: Mapping[str, pl.Series] | None = None,
 ) -> list[pl.DataFrame]:
-    """Rules that tie fields together: a won deal needs an amount and a close date, and so on."""
+    """Rules that tie fields together: a won deal needs an amount and a close date, and so on.
+
+    A cell that holds a value nobody can read already has its error; it is not reported as missing too.
+    """
     kind = spec.kind.name
     frames: list[pl.DataFrame] = []
+    unreadable = unreadable or {}
 
     def require(mask: pl.Series, name: str, label: str) -> None:
+        if name in unreadable:
+            mask = mask & ~unreadable[name]
         frames.append(_missing(typed, mask.fill_null(False), name, columns.get(name, label)))
 
     def ordered(earlier: str, later: str) -> None:

@@ -27,6 +27,7 @@ from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.policies import can_import_data
 from perfloop.imports.problems import describe, fix_for
 from perfloop.imports.selectors import (
+    batch_duplicate_of,
     batch_get_for,
     batch_list_for,
     fact_change_list_for,
@@ -96,7 +97,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
     uploaded = form.cleaned_data["file"]
     try:
-        batch = import_upload(
+        outcome = import_upload(
             actor=_viewer(request),
             source=form.cleaned_data["source"],
             profile=form.cleaned_data["profile"],
@@ -111,7 +112,16 @@ def upload(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(exc.message))
         batches = batch_list_for(viewer=_viewer(request))[:100]
         return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
-    return redirect("imports:batch", batch_id=batch.pk)
+    if outcome.is_duplicate:
+        messages.info(
+            request,
+            _(
+                "This file was already imported with this profile and period as batch #%(batch)s; "
+                "nothing changed."
+            )
+            % {"batch": outcome.batch.pk},
+        )
+    return redirect("imports:batch", batch_id=outcome.batch.pk)
 
 
 def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
@@ -121,6 +131,7 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
             "row_number": row.row_number,
             "column": row.column,
             "raw_value": row.raw_value,
+            "fixed_value": (row.fixed_values or {}).get(row.column) if row.fixed_values else None,
             "code": row.code,
             "message": describe(row.code, row.details, translate=_),
             "fix": fix_for(row.code, translate=_),
@@ -135,7 +146,12 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _viewer(request)
     batch = batch_get_for(viewer=viewer, batch_id=batch_id)
-    context: dict[str, Any] = {"batch": batch, "summary": batch_summary(batch)}
+    summary = batch_summary(batch)
+    context: dict[str, Any] = {
+        "batch": batch,
+        "summary": summary,
+        "facts_touched": sum(summary["facts"][key] for key in ("created", "changed", "removed")),
+    }
     if batch.status == ImportBatch.Status.RECEIVED:
         upload = ImportFile.objects.filter(batch=batch).first()
         if upload is not None:
@@ -143,7 +159,10 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
                 data=bytes(upload.content),
                 file_name=batch.file_name,
                 profile=batch.profile or batch.profile_name,
+                actor=viewer,
             )
+    if batch.error_code == "already_imported":
+        context["duplicate_of"] = batch_duplicate_of(viewer=viewer, batch=batch)
     rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
     context["rows"] = _problem_rows(rows)
     context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
@@ -156,6 +175,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         for w in batch.warnings
     ]
     if batch.error_code:
+        context["error_message"] = describe(batch.error_code, batch.error_details, translate=_)
         context["error_fix"] = fix_for(batch.error_code, translate=_)
     return render(request, "imports/batch.html", context)
 
@@ -229,12 +249,16 @@ def row_fix(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
     current = row.fixed_values or row.raw
     form = RowFixForm(request.POST or None, header=list(batch.header), initial_values=current)
     if request.method == "POST" and form.is_valid():
-        quarantined_row_fix(actor=viewer, row=row, values=form.values())
-        messages.success(
-            request,
-            _("Row %(row)s is fixed; resubmit the batch's fixes to apply them.") % {"row": row.row_number},
-        )
-        return redirect("imports:batch", batch_id=batch.pk)
+        try:
+            quarantined_row_fix(actor=viewer, row=row, values=form.values())
+        except DomainError as exc:
+            if isinstance(exc, NotFound | PermissionDenied):
+                raise
+            form.add_error(None, str(exc.message))
+        else:
+            fixed = _("Row %(row)s is fixed; resubmit the batch's fixes to apply them.")
+            messages.success(request, fixed % {"row": row.row_number})
+            return redirect("imports:batch", batch_id=batch.pk)
     problems = [
         {**error, "message": describe(error["code"], error.get("details"), translate=_)}
         for error in row.errors

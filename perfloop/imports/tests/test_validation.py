@@ -110,6 +110,21 @@ def test_a_lost_deal_needs_no_amount_but_an_open_one_needs_nothing():
     assert problems(checked) == []
 
 
+def test_a_won_deal_with_an_unreadable_amount_or_date_gets_one_problem_each_not_two():
+    checked = check(
+        [
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "很多"],
+            ["O2", "李明", "乙公司", "赢单", "2025-13-45", "1"],
+        ]
+    )
+    assert problems(checked) == [(2, "unparseable_number"), (3, "unparseable_date")]
+
+
+def test_a_won_deal_without_an_amount_is_still_missing_one():
+    checked = check([["O1", "李明", "甲公司", "赢单", "2025-03-05", ""]])
+    assert problems(checked) == [(2, "missing_value")]
+
+
 def test_dates_in_the_wrong_order():
     spec = parse_profile(PRESETS["crm-opportunities-en"]["spec"])
     header = [

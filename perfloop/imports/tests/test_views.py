@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from perfloop.imports.models import ImportBatch, QuarantinedRow
+from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.services import import_file
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
 from perfloop.metrics.models import MonthlyFact
@@ -51,7 +52,8 @@ def test_upload_preview_confirm_and_summary(
     preview = client.get(upload["Location"]).content.decode()
     assert "成交金额（万元）" in preview
     assert "owner" in preview
-    assert "formula" in preview
+    assert "电子表格公式" in preview  # the cell's problem, in the page's language
+    assert "<th>单位</th>" in preview  # the amount's unit, not an organisation unit
     assert not MonthlyFact.objects.exists()  # nothing applied before the confirmation
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = client.post(f"/imports/batches/{batch.pk}/confirm/")
@@ -163,3 +165,113 @@ def test_a_scoped_hrbp_does_not_see_another_importers_batch(client, hrbp, rep, o
     client.force_login(hrbp)
     assert client.get(f"/imports/batches/{outcome.batch.pk}/").status_code == 404
     assert client.get("/imports/").content.decode().count("/imports/batches/") == 0
+
+
+def _upload(client, content: bytes, name: str = "deals.csv"):
+    return client.post(
+        "/imports/upload/",
+        {
+            "source": "crm",
+            "profile": "crm-deals-cn",
+            "first": "2025-03",
+            "last": "2025-03",
+            "file": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def test_uploading_a_file_already_applied_keeps_nothing_and_says_so(client, hr, rep, other_team_rep):
+    content = csv_text([DEALS_CN_HEADER, *ROWS]).encode()
+    applied = import_file(
+        actor=hr, source="crm", profile="crm-deals-cn", first="2025-03", path_or_bytes=content
+    )
+    client.force_login(hr)
+    answer = _upload(client, content)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/imports/batches/{applied.batch.pk}/"
+    assert ImportBatch.objects.count() == 1  # no second batch waiting for a confirmation that changes nothing
+    page = client.get(answer["Location"]).content.decode()
+    assert f"#{applied.batch.pk}" in page
+    assert "没有任何改变" in page  # said in the page's language
+
+
+def test_a_file_that_cannot_be_read_is_rejected_at_once_with_its_reason(client, hr):
+    client.force_login(hr)
+    answer = _upload(client, b"\x00\x01\x02PK\x03\x04" * 200, name="deals.csv")
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.REJECTED  # not left "received" for ever
+    assert batch.error_code == "binary_file"
+    assert not ImportFile.objects.filter(batch=batch).exists()  # nothing kept to confirm
+    page = client.get(answer["Location"]).content.decode()
+    assert "导入此文件" not in page
+    assert "Import this file" not in page
+    assert "二进制" in page  # the reason, in the page's language
+    assert "binary_file" not in re.sub(r'data-code="[^"]*"', "", page)  # no internal code as text
+
+
+def test_a_correction_that_is_still_wrong_is_refused_with_its_problem(client, hr, rep, other_team_rep):
+    outcome = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    row = outcome.batch.quarantined_rows.get()
+    client.force_login(hr)
+    fields = {f"c{index}": value for index, value in enumerate(ROWS[0])}
+    fields["c2"] = "甲公司"
+    fields["c5"] = "很多"  # the amount now unreadable
+    answer = client.post(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/", fields)
+    assert answer.status_code == 200
+    assert "成交金额（万元）" in answer.content.decode()
+    row.refresh_from_db()
+    assert row.state == QuarantinedRow.State.OPEN
+    assert not row.fixed_values
+    fields["c5"] = "1"
+    assert client.post(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/", fields).status_code == 302
+    page = client.get(f"/imports/batches/{outcome.batch.pk}/").content.decode()
+    assert "→ <strong>甲公司</strong>" in page  # the correction is shown beside the original
+
+
+def test_a_restated_zero_is_shown_as_zero_not_as_missing(client, hr, rep, other_team_rep):
+    import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    corrected = [list(row) for row in ROWS]
+    corrected[1] = ["O2", "陈静", "客户2", "赢单", "2025-03-06", "1"]  # 陈静's month: 0 → 10,000
+    restated = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *corrected]).encode(),
+    )
+    client.force_login(hr)
+    page = client.get(f"/imports/batches/{restated.batch.pk}/").content.decode()
+    row = re.search(r"<tr><td>陈静</td><td>2025-03</td><td>revenue</td>(.*?)</tr>", page, re.S)
+    assert row is not None
+    before, after = re.findall(r'<td class="num">([^<]*)</td>', row.group(1))
+    assert Decimal(before) == 0
+    assert Decimal(after) == 10000
+
+
+def test_an_hrbp_finds_the_imports_in_the_menu_and_a_manager_does_not(client, hr, manager):
+    client.force_login(hr)
+    assert 'href="/imports/"' in client.get("/", follow=True).content.decode()
+    client.force_login(manager)
+    assert 'href="/imports/"' not in client.get("/", follow=True).content.decode()
+
+
+def test_the_preview_flags_a_person_nobody_knows(client, hr, rep, other_team_rep):
+    client.force_login(hr)
+    rows = [["O1", "王不存在", "甲公司", "赢单", "2025-03-05", "1"], *ROWS[1:]]
+    answer = _upload(client, csv_text([DEALS_CN_HEADER, *rows]).encode())
+    preview = client.get(answer["Location"]).content.decode()
+    row = re.search(r'<tr class="imports-bad">\s*<td class="num">2</td>(.*?)</tr>', preview, re.S)
+    assert row is not None
+    assert "负责人: " in row.group(1)  # the owner column's problem, before anything is imported
