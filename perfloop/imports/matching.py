@@ -12,12 +12,6 @@ import json
 import polars as pl
 
 DIRECTORY_SCHEMA = {"employee_id": pl.Int64, "number": pl.String, "email": pl.String, "name": pl.String}
-_MATCH_LABELS = {
-    "auto": "employee number, e-mail or name",
-    "number": "employee number",
-    "email": "e-mail",
-    "name": "name",
-}
 _NUMBER_IN_BRACKETS = r"[\(（\[【]\s*([A-Za-z0-9_\-]+)\s*[\)）\]】]\s*$"
 
 

@@ -399,13 +399,27 @@ _PROBLEMS: tuple[Problem, ...] = (
 PROBLEMS: dict[str, Problem] = {problem.code: problem for problem in _PROBLEMS}
 
 
+# How a profile finds a row's person (its ``match``), in the words the messages use.
+MATCH_LABELS = {
+    "auto": gettext_noop("employee number, e-mail or name"),
+    "number": gettext_noop("employee number"),
+    "email": gettext_noop("e-mail"),
+    "name": gettext_noop("exact name"),
+}
+
+
 def describe(code: str, details: dict[str, Any] | None = None, *, translate: Any = None) -> str:
     """The message of ``code`` filled with ``details`` (missing placeholders stay visible as ``{name}``)."""
     problem = PROBLEMS.get(code)
     template = problem.message if problem else code
+    values = dict(details or {})
+    if values.get("match") in MATCH_LABELS:
+        values["match"] = MATCH_LABELS[values["match"]]
+        if translate is not None:
+            values["match"] = translate(values["match"])
     if translate is not None:
         template = translate(template)
-    return template.format_map(_Lenient(details or {}))
+    return template.format_map(_Lenient(values))
 
 
 def fix_for(code: str, *, translate: Any = None) -> str:

@@ -30,6 +30,7 @@ from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
+from perfloop.imports.labels import FIELD_LABELS, TYPE_LABELS, UNIT_LABELS
 from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
     ImportBatch,
@@ -969,18 +970,28 @@ def import_preview(
             if code is not None:
                 message = describe(code, json.loads(details or "{}"), translate=_)
                 problems.setdefault(int(row), []).append(f"{column}: {message}")
-    columns = [
-        {
-            "field": field_spec.name,
-            "column": table.header[mapping.columns[field_spec.name]]
-            if field_spec.name in mapping.columns
-            else None,
-            "type": field_spec.type,
-            "required": field_spec.required,
-            "unit": mapping.units.get(field_spec.name, field_spec.unit if field_spec.type == "money" else ""),
-        }
-        for field_spec in spec.fields
-    ]
+    columns = []
+    for field_spec in spec.fields:
+        unit = mapping.units.get(field_spec.name, field_spec.unit if field_spec.type == "money" else "")
+        columns.append(
+            {
+                "field": field_spec.name,
+                "label": _(FIELD_LABELS[field_spec.name])
+                if field_spec.name in FIELD_LABELS
+                else field_spec.name,
+                "column": table.header[mapping.columns[field_spec.name]]
+                if field_spec.name in mapping.columns
+                else None,
+                "type": field_spec.type,
+                "type_label": _(TYPE_LABELS[field_spec.type])
+                if field_spec.type in TYPE_LABELS
+                else field_spec.type,
+                "required": field_spec.required,
+                "unit": _(UNIT_LABELS[unit])
+                if unit in UNIT_LABELS
+                else unit,  # a unit in the header as written
+            }
+        )
     rows = [
         {"row": int(values[0]), "cells": list(values[1:]), "problems": problems.get(int(values[0]), [])}
         for values in head.frame.iter_rows()
@@ -1093,7 +1104,8 @@ def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutc
             source=batch.source,
             profile=batch.profile or mapping_profile_get(batch.profile_name),
             spec=parse_profile(batch.profile_spec),
-            name=f"{batch.file_name} (corrections of #{batch.pk})",
+            # Named in the language of the person resubmitting: the name is shown as it is stored.
+            name=_("%(file)s (corrections of #%(batch)s)") % {"file": batch.file_name, "batch": batch.pk},
             size=0,
             digest=digest,
             first=batch.coverage_first,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from django.utils import translation
 
 from perfloop.imports.matching import match_employees
 from perfloop.imports.presets import PRESETS
@@ -290,6 +291,15 @@ def test_invalid_profiles_are_refused(spec, reason):
 def test_every_preset_is_a_valid_profile(name):
     spec = parse_profile(PRESETS[name]["spec"])
     assert spec.kind.name == PRESETS[name]["spec"]["kind"]
+
+
+def test_a_message_names_how_people_were_looked_up_in_words():
+    details = {"value": "王五", "match": "auto"}
+    assert describe("unknown_employee", details) == (
+        "No employee matches 王五 (by employee number, e-mail or name)."
+    )
+    with translation.override("zh-hans"):
+        assert "工号、邮箱或姓名" in describe("unknown_employee", details, translate=translation.gettext)
 
 
 def test_every_problem_has_a_message_and_a_fix():

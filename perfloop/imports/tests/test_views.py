@@ -54,6 +54,8 @@ def test_upload_preview_confirm_and_summary(
     assert "owner" in preview
     assert "电子表格公式" in preview  # the cell's problem, in the page's language
     assert "<th>单位</th>" in preview  # the amount's unit, not an organisation unit
+    assert ">记录编号" in preview  # fields and types in words, their codes only as tooltips
+    assert ">金额</td>" in preview
     assert not MonthlyFact.objects.exists()  # nothing applied before the confirmation
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = client.post(f"/imports/batches/{batch.pk}/confirm/")
