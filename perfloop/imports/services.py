@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from perfloop.accounts.models import User
 from perfloop.audit.services import audit_change, audit_security, recorded_actor
@@ -46,16 +47,17 @@ from perfloop.imports.problems import ImportRejected, describe, fix_for
 from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
+from perfloop.imports.selectors import profile_list, source_list_for
 from perfloop.metrics.models import MonthlyTarget, Scorecard
 from perfloop.metrics.services import scorecards_recompute
 from perfloop.org.models import Employee, OrgUnit
 
 ProgressCallback = Callable[[str, float], None]
 DEFAULT_SOURCES = {
-    "crm": ("CRM", Source.Kind.CRM),
-    "finance": ("Finance", Source.Kind.FINANCE),
-    "lms": ("Training system (LMS)", Source.Kind.LMS),
-    "hris": ("HR system", Source.Kind.HRIS),
+    "crm": (gettext_noop("CRM"), Source.Kind.CRM),
+    "finance": (gettext_noop("Finance"), Source.Kind.FINANCE),
+    "lms": (gettext_noop("Training system (LMS)"), Source.Kind.LMS),
+    "hris": (gettext_noop("HR system"), Source.Kind.HRIS),
 }
 
 
@@ -245,6 +247,36 @@ def presets_install() -> int:
         )
         created += 1
     return created
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """What the upload form offers: sources as (code, label) and profiles as (name, label)."""
+
+    sources: list[tuple[str, str]]
+    profiles: list[tuple[str, str]]
+
+
+def upload_options_for(*, viewer: User) -> UploadOptions:
+    """The sources the viewer can upload for (the standard four even before their first file) and the
+    profiles that fit one of them and that the viewer may import (a roster only with the whole tree)."""
+    presets_install()
+    active = list(source_list_for(viewer=viewer))
+    sources = [(source.code, f"{source.name} ({source.code})", source.kind) for source in active]
+    known = {source.code for source in active}
+    sources += [
+        (code, f"{_(name)} ({code})", kind)
+        for code, (name, kind) in DEFAULT_SOURCES.items()
+        if code not in known
+    ]
+    kinds = {kind for _code, _label, kind in sources}
+    profiles = [
+        (profile.name, f"{profile.label or profile.name} — {profile.name}")
+        for profile in profile_list()
+        if (not profile.source_kind or profile.source_kind in kinds)
+        and (profile.kind != "roster" or can_import_roster(viewer))
+    ]
+    return UploadOptions(sources=[(code, label) for code, label, _kind in sources], profiles=profiles)
 
 
 def mapping_profile_get(profile: MappingProfile | str) -> MappingProfile:

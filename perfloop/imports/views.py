@@ -25,16 +25,14 @@ from perfloop.imports import people, reports
 from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
 from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.policies import can_import_data
-from perfloop.imports.problems import describe, fix_for
+from perfloop.imports.problems import ImportRejected, describe, fix_for
 from perfloop.imports.selectors import (
     batch_duplicate_of,
     batch_get_for,
     batch_list_for,
     fact_change_list_for,
-    profile_list,
     quarantined_row_get_for,
     quarantined_row_list_for,
-    source_list_for,
 )
 from perfloop.imports.services import (
     batch_summary,
@@ -42,9 +40,9 @@ from perfloop.imports.services import (
     import_preview,
     import_upload,
     invitation_accept,
-    presets_install,
     quarantine_resubmit,
     quarantined_row_fix,
+    upload_options_for,
 )
 
 ROWS_SHOWN = 200
@@ -74,12 +72,15 @@ def _viewer(request: HttpRequest) -> User:
 
 
 def _upload_form(request: HttpRequest, data: Any = None, files: Any = None) -> UploadForm:
-    presets_install()
-    sources = [(s.code, f"{s.name} ({s.code})") for s in source_list_for(viewer=_viewer(request))]
-    if not sources:
-        sources = [("crm", "CRM"), ("finance", "Finance"), ("lms", "LMS"), ("hris", "HR system")]
-    profiles = [(p.name, f"{p.label or p.name} — {p.name}") for p in profile_list()]
-    return UploadForm(data, files, sources=sources, profiles=profiles)
+    options = upload_options_for(viewer=_viewer(request))
+    return UploadForm(data, files, sources=options.sources, profiles=options.profiles)
+
+
+def _said(exc: DomainError) -> str:
+    """A refusal in the page's language (an import problem is described from its code and details)."""
+    if isinstance(exc, ImportRejected):
+        return describe(exc.code, exc.details, translate=_)
+    return str(exc.message)
 
 
 @importer_only
@@ -109,7 +110,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, NotFound | PermissionDenied):
             raise
-        form.add_error(None, str(exc.message))
+        form.add_error(None, _said(exc))
         batches = batch_list_for(viewer=_viewer(request))[:100]
         return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
     if outcome.is_duplicate:
@@ -254,7 +255,7 @@ def row_fix(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
         except DomainError as exc:
             if isinstance(exc, NotFound | PermissionDenied):
                 raise
-            form.add_error(None, str(exc.message))
+            form.add_error(None, _said(exc))
         else:
             fixed = _("Row %(row)s is fixed; resubmit the batch's fixes to apply them.")
             messages.success(request, fixed % {"row": row.row_number})
@@ -278,7 +279,7 @@ def resubmit(request: HttpRequest, batch_id: int) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, NotFound | PermissionDenied):
             raise
-        messages.error(request, str(exc.message))
+        messages.error(request, _said(exc))
         return redirect("imports:batch", batch_id=batch.pk)
     return redirect("imports:batch", batch_id=outcome.batch.pk)
 

@@ -277,3 +277,32 @@ def test_the_preview_flags_a_person_nobody_knows(client, hr, rep, other_team_rep
     row = re.search(r'<tr class="imports-bad">\s*<td class="num">2</td>(.*?)</tr>', preview, re.S)
     assert row is not None
     assert "负责人: " in row.group(1)  # the owner column's problem, before anything is imported
+
+
+def test_the_upload_form_offers_the_hr_system_and_the_roster_to_hr_of_the_whole_tree(client, hr):
+    client.force_login(hr)
+    form = client.get("/imports/").content.decode()
+    assert 'value="hris"' in form  # the HR system is offered before its first file
+    assert 'value="hr-roster-cn"' in form
+
+
+def test_an_hrbp_of_one_part_of_the_tree_is_not_offered_the_roster(client, hrbp):
+    client.force_login(hrbp)
+    form = client.get("/imports/").content.decode()
+    assert 'value="hr-roster-cn"' not in form
+    assert 'value="crm-deals-cn"' in form
+
+
+def test_a_profile_that_does_not_fit_the_source_is_refused_in_the_page_language(client, hr):
+    client.force_login(hr)
+    answer = client.post(
+        "/imports/upload/",
+        {
+            "source": "finance",
+            "profile": "crm-deals-cn",
+            "file": SimpleUploadedFile("deals.csv", csv_text([DEALS_CN_HEADER, *ROWS]).encode()),
+        },
+    )
+    assert answer.status_code == 400
+    assert "does not provide" not in answer.content.decode()
+    assert not ImportBatch.objects.exists()
