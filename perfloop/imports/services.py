@@ -262,7 +262,8 @@ def upload_options_for(*, viewer: User) -> UploadOptions:
     profiles that fit one of them and that the viewer may import (a roster only with the whole tree)."""
     presets_install()
     active = list(source_list_for(viewer=viewer))
-    sources = [(source.code, f"{source.name} ({source.code})", source.kind) for source in active]
+    # A standard source's stored name is the English one it was created with: shown translated.
+    sources = [(source.code, f"{_(source.name)} ({source.code})", source.kind) for source in active]
     known = {source.code for source in active}
     sources += [
         (code, f"{_(name)} ({code})", kind)
@@ -943,6 +944,11 @@ def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOut
     return import_batch_process(batch=batch, data=data, actor=actor)
 
 
+def _with_column(column: str | None, message: str) -> str:
+    """``column: message``, unless the message already names the column."""
+    return message if not column or column in message else f"{column}: {message}"
+
+
 @dataclass
 class Preview:
     """The first rows of a file as perfloop reads them, and which column feeds which field."""
@@ -991,7 +997,7 @@ def import_preview(
     problems: dict[int, list[str]] = {}
     for row, column, code, details in checked.errors.select(ROW, "column", "code", "details").iter_rows():
         message = describe(code, json.loads(details or "{}"), translate=_)
-        problems.setdefault(int(row), []).append(f"{column}: {message}" if column else message)
+        problems.setdefault(int(row), []).append(_with_column(column, message))
     employee_field = next((name for name in pipeline.EMPLOYEE_FIELD if name in checked.values.columns), None)
     if actor is not None and employee_field is not None:
         column = table.header[mapping.columns[employee_field]]
@@ -1001,7 +1007,7 @@ def import_preview(
         for row, code, details in zip(checked.values[ROW], matched["code"], matched["details"], strict=True):
             if code is not None:
                 message = describe(code, json.loads(details or "{}"), translate=_)
-                problems.setdefault(int(row), []).append(f"{column}: {message}")
+                problems.setdefault(int(row), []).append(_with_column(column, message))
     columns = []
     for field_spec in spec.fields:
         unit = mapping.units.get(field_spec.name, field_spec.unit if field_spec.type == "money" else "")
@@ -1078,8 +1084,7 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
             _("The corrected row still has problems: %(problems)s")
             % {
                 "problems": "; ".join(
-                    f"{problem['column']}: {problem['message']}" if problem["column"] else problem["message"]
-                    for problem in problems
+                    _with_column(problem["column"], problem["message"]) for problem in problems
                 )
             },
             code="row_still_invalid",
@@ -1136,8 +1141,7 @@ def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutc
             source=batch.source,
             profile=batch.profile or mapping_profile_get(batch.profile_name),
             spec=parse_profile(batch.profile_spec),
-            # Named in the language of the person resubmitting: the name is shown as it is stored.
-            name=_("%(file)s (corrections of #%(batch)s)") % {"file": batch.file_name, "batch": batch.pk},
+            name=batch.file_name,  # the page says which batch it restates, in the reader's language
             size=0,
             digest=digest,
             first=batch.coverage_first,

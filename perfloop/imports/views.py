@@ -7,6 +7,7 @@ Every view is parse → access check → service or selector → render. Batches
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -16,7 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from perfloop.accounts.models import User
@@ -44,6 +47,7 @@ from perfloop.imports.services import (
     quarantined_row_fix,
     upload_options_for,
 )
+from perfloop.metrics.models import Kpi
 
 ROWS_SHOWN = 200
 View = Callable[..., HttpResponse]
@@ -90,8 +94,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @importer_only
-@require_POST
 def upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":  # e.g. switching language on a refused upload: back to the form
+        return redirect("imports:index")
     form = _upload_form(request, request.POST, request.FILES)
     if not form.is_valid():
         batches = batch_list_for(viewer=_viewer(request))[:100]
@@ -143,6 +148,16 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
     ]
 
 
+def _shown(value: Decimal | None, kpi: Kpi | None) -> str:
+    """A fact's value as people read it: a ratio in percent, other values without trailing zeros, with
+    thousands separators; a missing value is a dash (a zero is a zero)."""
+    if value is None:
+        return "—"
+    if kpi is not None and kpi.unit == "ratio":
+        return f"{(value * 100).quantize(Decimal('0.1')).normalize():f}%"
+    return f"{value.normalize():,f}"
+
+
 @importer_only
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _viewer(request)
@@ -167,7 +182,21 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
     context["rows"] = _problem_rows(rows)
     context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
-    context["changes"] = list(fact_change_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
+    kpis = {kpi.code: kpi for kpi in Kpi.objects.all()}
+    language = translation.get_language()
+    context["changes"] = [
+        {
+            "person": change.employee.name,
+            "month": change.month,
+            "kpi": kpis[change.kpi].name_for(language) if change.kpi in kpis else change.kpi,
+            "old": _shown(change.old_value, kpis.get(change.kpi)),
+            "new": _shown(change.new_value, kpis.get(change.kpi)),
+        }
+        for change in fact_change_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN]
+    ]
+    context["kpi_list"] = pgettext("list separator", ", ").join(
+        kpis[code].name_for(language) if code in kpis else code for code in summary["period"]["kpis"]
+    )
     context["warnings"] = [
         {
             "message": describe(w["code"], w.get("details"), translate=_),
@@ -264,9 +293,14 @@ def row_fix(request: HttpRequest, batch_id: int, row_id: int) -> HttpResponse:
         {**error, "message": describe(error["code"], error.get("details"), translate=_)}
         for error in row.errors
     ]
-    return render(
-        request, "imports/row_fix.html", {"batch": batch, "row": row, "form": form, "problems": problems}
-    )
+    context = {
+        "batch": batch,
+        "row": row,
+        "form": form,
+        "problems": problems,
+        "original_line": (row.raw or {}).get("_line"),  # a line that could not be split into cells
+    }
+    return render(request, "imports/row_fix.html", context)
 
 
 @importer_only
