@@ -74,6 +74,7 @@ class ImportBatch(TimeStampedModel):
         SUPERSEDED = "superseded", _("superseded by a restatement")
         REJECTED = "rejected", _("rejected")
         FAILED = "failed", _("failed")
+        DISCARDED = "discarded", _("discarded before import")
 
     class Channel(models.TextChoices):
         CLI = "cli", _("command line")

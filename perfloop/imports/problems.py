@@ -408,15 +408,38 @@ MATCH_LABELS = {
 }
 
 
+# What kind of file a profile reads (its ``kind``) and what a source provides, in the messages' words.
+KIND_LABELS = {
+    "deals": gettext_noop("deals / opportunities"),
+    "collections": gettext_noop("receivables and collections"),
+    "activities": gettext_noop("follow-up activities"),
+    "feedback": gettext_noop("customer feedback"),
+    "accounts": gettext_noop("customer accounts"),
+    "training": gettext_noop("training attendance"),
+    "monthly_kpis": gettext_noop("monthly KPI values"),
+    "wages": gettext_noop("wages"),
+    "roster": gettext_noop("HR roster"),
+}
+SOURCE_KIND_LABELS = {
+    "crm": gettext_noop("CRM"),
+    "finance": gettext_noop("Finance"),
+    "lms": gettext_noop("Training system (LMS)"),
+    "hris": gettext_noop("HR system"),
+}
+# Detail values that are codes with words of their own: the words are shown (translated when asked).
+_WORDS = {"match": MATCH_LABELS, "kind": KIND_LABELS, "source_kind": SOURCE_KIND_LABELS}
+
+
 def describe(code: str, details: dict[str, Any] | None = None, *, translate: Any = None) -> str:
     """The message of ``code`` filled with ``details`` (missing placeholders stay visible as ``{name}``)."""
     problem = PROBLEMS.get(code)
     template = problem.message if problem else code
     values = dict(details or {})
-    if values.get("match") in MATCH_LABELS:
-        values["match"] = MATCH_LABELS[values["match"]]
-        if translate is not None:
-            values["match"] = translate(values["match"])
+    for key, labels in _WORDS.items():
+        if values.get(key) in labels:
+            values[key] = labels[values[key]]
+            if translate is not None:
+                values[key] = translate(values[key])
     if translate is not None:
         template = translate(template)
     return template.format_map(_Lenient(values))

@@ -906,6 +906,28 @@ def import_batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def import_batch_discard(*, actor: User, batch: ImportBatch) -> ImportBatch:
+    """The importer saw the preview and does not want the file: its bytes go, the batch stays as a record."""
+    if not can_import_data(actor):
+        raise PermissionDenied(_("You may not import data."))
+    with transaction.atomic():
+        discarded = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RECEIVED).update(
+            status=ImportBatch.Status.DISCARDED, phase="", finished_at=timezone.now()
+        )
+        if not discarded:
+            raise ImportInputError(
+                _("Only a file that is waiting for its confirmation can be discarded."),
+                code="batch_not_waiting",
+                batch=batch.pk,
+            )
+        ImportFile.objects.filter(batch=batch).delete()
+        audit_change(
+            actor=actor, action="import_batch.discard", target=batch, details={"file": batch.file_name}
+        )
+    batch.refresh_from_db()
+    return batch
+
+
 def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOutcome:
     """Process a confirmed upload (the task's body); a batch already processed is left alone."""
     batch = ImportBatch.objects.select_related("source", "coverage_unit").get(pk=batch_id)

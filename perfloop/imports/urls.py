@@ -9,6 +9,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("batches/<int:batch_id>/confirm/", views.confirm, name="confirm"),
+    path("batches/<int:batch_id>/discard/", views.discard, name="discard"),
     path("batches/<int:batch_id>/progress/", views.progress, name="progress"),
     path("batches/<int:batch_id>/errors.xlsx", views.error_report, name="error_report"),
     path("batches/<int:batch_id>/rows.csv", views.rows_export, name="rows_export"),

@@ -40,6 +40,7 @@ from perfloop.imports.selectors import (
 from perfloop.imports.services import (
     batch_summary,
     import_batch_confirm,
+    import_batch_discard,
     import_preview,
     import_upload,
     invitation_accept,
@@ -216,6 +217,21 @@ def confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _viewer(request)
     batch = import_batch_confirm(actor=viewer, batch=batch_get_for(viewer=viewer, batch_id=batch_id))
     return redirect("imports:batch", batch_id=batch.pk)
+
+
+@importer_only
+@require_POST
+def discard(request: HttpRequest, batch_id: int) -> HttpResponse:
+    viewer = _viewer(request)
+    try:
+        import_batch_discard(actor=viewer, batch=batch_get_for(viewer=viewer, batch_id=batch_id))
+    except DomainError as exc:
+        if isinstance(exc, NotFound | PermissionDenied):
+            raise
+        messages.error(request, _said(exc))
+        return redirect("imports:batch", batch_id=batch_id)
+    messages.info(request, _("The file was discarded; nothing was imported."))
+    return redirect("imports:index")
 
 
 @importer_only

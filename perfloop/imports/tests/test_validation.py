@@ -302,6 +302,14 @@ def test_a_message_names_how_people_were_looked_up_in_words():
         assert "工号、邮箱或姓名" in describe("unknown_employee", details, translate=translation.gettext)
 
 
+def test_a_profile_that_does_not_fit_its_source_is_described_in_words():
+    details = {"profile": "crm-deals-cn", "kind": "deals", "source": "finance", "source_kind": "finance"}
+    assert describe("profile_kind_mismatch", details) == (
+        "Profile crm-deals-cn reads deals / opportunities files, "
+        "which source finance (Finance) does not provide."
+    )
+
+
 def test_every_problem_has_a_message_and_a_fix():
     for code, problem in PROBLEMS.items():
         assert problem.message, code

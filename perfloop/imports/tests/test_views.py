@@ -302,6 +302,7 @@ def test_a_profile_that_does_not_fit_the_source_is_refused_in_the_page_language(
     )
     assert answer.status_code == 400
     assert "does not provide" not in answer.content.decode()
+    assert "商机" in answer.content.decode()  # the kind of file in words, not the code "deals"
     assert not ImportBatch.objects.exists()
 
 
@@ -310,3 +311,20 @@ def test_switching_language_on_a_refused_upload_goes_back_to_the_form(client, hr
     answer = client.get("/imports/upload/")
     assert answer.status_code == 302
     assert answer["Location"] == "/imports/"
+
+
+def test_a_file_can_be_discarded_after_its_preview(client, hr, rep, other_team_rep):
+    client.force_login(hr)
+    answer = _upload(client, csv_text([DEALS_CN_HEADER, *ROWS]).encode())
+    batch = ImportBatch.objects.get()
+    assert "/discard/" in client.get(answer["Location"]).content.decode()
+    assert client.post(f"/imports/batches/{batch.pk}/discard/").status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED
+    assert not ImportFile.objects.filter(batch=batch).exists()  # the bytes are gone
+    assert client.post(f"/imports/batches/{batch.pk}/confirm/").status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED  # a discarded file cannot be imported after all
+    assert not MonthlyFact.objects.exists()
+    answer = client.post(f"/imports/batches/{batch.pk}/discard/", follow=True)
+    assert "只能丢弃" in answer.content.decode()  # discarding twice says why it cannot
