@@ -789,10 +789,11 @@ def parquet(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def row_errors(batch: ImportBatch, values: dict[str, str | None], actor: User | None) -> pl.DataFrame:
-    """The problems one corrected row would still have, read with the batch's profile (``ERRORS_SCHEMA``):
-    its cells parsed and checked as the file's were, and its person looked up in the importer's directory.
-    Checks that need the other rows (repeats, the period's coverage) wait for the resubmission."""
+def row_errors(batch: ImportBatch, values: dict[str, str | None]) -> pl.DataFrame:
+    """The problems the cells of one corrected row would still have, read with the batch's profile
+    (``ERRORS_SCHEMA``). People are not looked up here: one missing from the directory may be added by the
+    next roster import, and the resubmission looks everyone up again; checks that need the other rows
+    (repeats, the period's coverage) wait for it too."""
     header = list(batch.header)
     frame = pl.DataFrame(
         {ROW: [0], **{f"c{index}": [values.get(name)] for index, name in enumerate(header)}},
@@ -802,24 +803,7 @@ def row_errors(batch: ImportBatch, values: dict[str, str | None], actor: User | 
         frame=frame, header=header, header_row=batch.header_row or 0, file_format=batch.file_format
     )
     spec = parse_profile(batch.profile_spec)
-    mapping = map_columns(header, spec)
-    checked = check_table(table, spec, mapping, check_context(None, None))
-    errors = [checked.errors]
-    employee_field = next((name for name in EMPLOYEE_FIELD if name in checked.values.columns), None)
-    if employee_field is not None and checked.values[employee_field].null_count() == 0:
-        matched = match_employees(checked.values[employee_field], directory_for(actor), mode=spec.match)
-        if matched["code"][0] is not None:
-            errors.append(
-                errors_from(
-                    [0],
-                    code=str(matched["code"][0]),
-                    field_name=employee_field,
-                    column=header[mapping.columns[employee_field]],
-                    values=checked.values[employee_field],
-                    details=matched["details"],
-                )
-            )
-    return pl.concat(errors)
+    return check_table(table, spec, map_columns(header, spec), check_context(None, None)).errors
 
 
 def stored_table(batch: ImportBatch) -> RawTable | None:

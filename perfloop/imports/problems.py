@@ -404,7 +404,7 @@ MATCH_LABELS = {
     "auto": gettext_noop("employee number, e-mail or name"),
     "number": gettext_noop("employee number"),
     "email": gettext_noop("e-mail"),
-    "name": gettext_noop("exact name"),
+    "name": gettext_noop("person's name"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
@@ -79,3 +80,14 @@ def rows_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer.writerow([_text(name) for name in header])
     writer.writerows([_text(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def value_text(value: Decimal | None, *, unit: str = "") -> str:
+    """A fact's value as people read it: a ratio in percent (to 0.01 %), other values without trailing
+    zeros and with thousands separators; a missing value is a dash, a zero is a zero (never "-0")."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        percent = (value * 100).quantize(Decimal("0.01")).normalize() + 0
+        return f"{percent:f}%"
+    return f"{value.normalize() + 0:,f}"

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from perfloop.accounts.models import User
 from perfloop.audit.services import audit_change, audit_security, recorded_actor
@@ -264,7 +264,7 @@ def upload_options_for(*, viewer: User) -> UploadOptions:
     active = list(source_list_for(viewer=viewer))
     # A standard source's stored name is the English one it was created with: shown translated.
     sources = [(source.code, f"{_(source.name)} ({source.code})", source.kind) for source in active]
-    known = {source.code for source in active}
+    known = set(Source.objects.values_list("code", flat=True))  # a switched-off source stays off
     sources += [
         (code, f"{_(name)} ({code})", kind)
         for code, (name, kind) in DEFAULT_SOURCES.items()
@@ -880,8 +880,9 @@ def import_upload(
     try:
         table, _mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
     except ImportRejected as exc:
-        ImportFile.objects.filter(batch=batch).delete()
-        return _reject(batch, exc, actor)
+        with transaction.atomic():
+            ImportFile.objects.filter(batch=batch).delete()
+            return _reject(batch, exc, actor)
     _table_facts(batch, table)
     return ImportOutcome(batch=batch)
 
@@ -967,8 +968,13 @@ def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOut
 
 
 def _with_column(column: str | None, message: str) -> str:
-    """``column: message``, unless the message already names the column."""
-    return message if not column or column in message else f"{column}: {message}"
+    """``column: message``, unless the message already names the column (punctuated per language)."""
+    if not column or column in message:
+        return message
+    return pgettext("a problem in a column", "%(column)s: %(message)s") % {
+        "column": column,
+        "message": message,
+    }
 
 
 @dataclass
@@ -1078,6 +1084,8 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
         raise PermissionDenied(_("Only HR fixes import rows."))
     if row.state == QuarantinedRow.State.RESUBMITTED:
         raise ImportInputError(_("This row was resubmitted already."), code="row_resubmitted", row=row.pk)
+    if row.batch.status != ImportBatch.Status.APPLIED:
+        raise ImportInputError(_("Only an applied batch can take corrections."), code="batch_not_applied")
     header = list(row.batch.header)
     unknown = sorted(set(values) - set(header))
     if unknown:
@@ -1092,7 +1100,7 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
         else dict.fromkeys(header)
     )
     fixed = {**base, **{name: (value if value != "" else None) for name, value in values.items()}}
-    errors = pipeline.row_errors(row.batch, fixed, actor)
+    errors = pipeline.row_errors(row.batch, fixed)
     if errors.height:
         problems = [
             {
@@ -1105,7 +1113,7 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
         raise ImportInputError(
             _("The corrected row still has problems: %(problems)s")
             % {
-                "problems": "; ".join(
+                "problems": pgettext("list of problems", "; ").join(
                     _with_column(problem["column"], problem["message"]) for problem in problems
                 )
             },

@@ -7,7 +7,6 @@ Every view is parse → access check → service or selector → render. Batches
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -27,8 +26,9 @@ from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.imports import people, reports
 from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
 from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
-from perfloop.imports.policies import can_import_data
+from perfloop.imports.policies import can_import_data, can_view_batch
 from perfloop.imports.problems import ImportRejected, describe, fix_for
+from perfloop.imports.reports import value_text
 from perfloop.imports.selectors import (
     batch_duplicate_of,
     batch_get_for,
@@ -48,7 +48,7 @@ from perfloop.imports.services import (
     quarantined_row_fix,
     upload_options_for,
 )
-from perfloop.metrics.models import Kpi
+from perfloop.metrics.selectors import kpi_list
 
 ROWS_SHOWN = 200
 View = Callable[..., HttpResponse]
@@ -120,6 +120,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         batches = batch_list_for(viewer=_viewer(request))[:100]
         return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
     if outcome.is_duplicate:
+        if not can_view_batch(_viewer(request), outcome.batch):  # another importer's: not named, not opened
+            messages.info(
+                request, _("This file was already imported with this profile and period; nothing changed.")
+            )
+            return redirect("imports:index")
         messages.info(
             request,
             _(
@@ -149,16 +154,6 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _shown(value: Decimal | None, kpi: Kpi | None) -> str:
-    """A fact's value as people read it: a ratio in percent, other values without trailing zeros, with
-    thousands separators; a missing value is a dash (a zero is a zero)."""
-    if value is None:
-        return "—"
-    if kpi is not None and kpi.unit == "ratio":
-        return f"{(value * 100).quantize(Decimal('0.1')).normalize():f}%"
-    return f"{value.normalize():,f}"
-
-
 @importer_only
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _viewer(request)
@@ -183,15 +178,15 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
     context["rows"] = _problem_rows(rows)
     context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
-    kpis = {kpi.code: kpi for kpi in Kpi.objects.all()}
+    kpis = {kpi.code: kpi for kpi in kpi_list()}
     language = translation.get_language()
     context["changes"] = [
         {
             "person": change.employee.name,
             "month": change.month,
             "kpi": kpis[change.kpi].name_for(language) if change.kpi in kpis else change.kpi,
-            "old": _shown(change.old_value, kpis.get(change.kpi)),
-            "new": _shown(change.new_value, kpis.get(change.kpi)),
+            "old": value_text(change.old_value, unit=kpis[change.kpi].unit if change.kpi in kpis else ""),
+            "new": value_text(change.new_value, unit=kpis[change.kpi].unit if change.kpi in kpis else ""),
         }
         for change in fact_change_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN]
     ]
@@ -207,6 +202,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     ]
     if batch.error_code:
         context["error_message"] = describe(batch.error_code, batch.error_details, translate=_)
+        if batch.error_code == "already_imported" and context.get("duplicate_of") is None:
+            context["error_message"] = _("The same file was already applied; nothing changed.")
         context["error_fix"] = fix_for(batch.error_code, translate=_)
     return render(request, "imports/batch.html", context)
 

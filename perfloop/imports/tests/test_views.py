@@ -153,6 +153,7 @@ def test_only_hr_sees_the_import_pages(client, everyone, persona):
     ):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/imports/batches/{outcome.batch.pk}/resubmit/").status_code == 403
+    assert client.post(f"/imports/batches/{outcome.batch.pk}/discard/").status_code == 403
 
 
 def test_a_scoped_hrbp_does_not_see_another_importers_batch(client, hrbp, rep, other_team_rep):
@@ -273,7 +274,7 @@ def test_the_preview_flags_a_person_nobody_knows(client, hr, rep, other_team_rep
     preview = client.get(answer["Location"]).content.decode()
     row = re.search(r'<tr class="imports-bad">\s*<td class="num">2</td>(.*?)</tr>', preview, re.S)
     assert row is not None
-    assert "负责人: " in row.group(1)  # the owner column's problem, before anything is imported
+    assert "负责人：没有与 王不存在 匹配的员工" in row.group(1)  # the owner column's problem, before anything is imported
 
 
 def test_the_upload_form_offers_the_hr_system_and_the_roster_to_hr_of_the_whole_tree(client, hr):
@@ -328,3 +329,45 @@ def test_a_file_can_be_discarded_after_its_preview(client, hr, rep, other_team_r
     assert not MonthlyFact.objects.exists()
     answer = client.post(f"/imports/batches/{batch.pk}/discard/", follow=True)
     assert "只能丢弃" in answer.content.decode()  # discarding twice says why it cannot
+
+
+def test_a_duplicate_of_another_importers_batch_is_not_named_to_a_scoped_hrbp(
+    client, hrbp, rep, other_team_rep
+):
+    content = csv_text([DEALS_CN_HEADER, *ROWS]).encode()
+    applied = import_file(
+        actor=None, source="crm", profile="crm-deals-cn", first="2025-03", path_or_bytes=content
+    )
+    client.force_login(hrbp)  # scoped to one part of the tree: the company-wide batch is not theirs to see
+    answer = _upload(client, content)
+    assert answer["Location"] == "/imports/"
+    page = client.get("/imports/").content.decode()
+    assert "没有任何改变" in page
+    assert f"#{applied.batch.pk}" not in page
+    assert ImportBatch.objects.count() == 1
+
+
+def test_a_correction_naming_someone_not_yet_on_the_roster_can_be_saved(client, hr, rep, other_team_rep):
+    outcome = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
+    )
+    row = outcome.batch.quarantined_rows.get()
+    client.force_login(hr)
+    fields = {f"c{index}": value for index, value in enumerate(ROWS[0])}
+    fields["c1"] = "新同事"  # joins with the next roster import; the resubmission looks people up again
+    fields["c2"] = "甲公司"
+    assert client.post(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/", fields).status_code == 302
+    row.refresh_from_db()
+    assert row.state == QuarantinedRow.State.FIXED
+
+
+def test_a_switched_off_source_is_not_offered(client, hr):
+    from perfloop.imports.models import Source
+
+    Source.objects.create(code="crm", name="CRM", kind="crm", is_active=False)
+    client.force_login(hr)
+    assert 'value="crm"' not in client.get("/imports/").content.decode()
