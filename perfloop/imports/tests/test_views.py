@@ -274,7 +274,9 @@ def test_the_preview_flags_a_person_nobody_knows(client, hr, rep, other_team_rep
     preview = client.get(answer["Location"]).content.decode()
     row = re.search(r'<tr class="imports-bad">\s*<td class="num">2</td>(.*?)</tr>', preview, re.S)
     assert row is not None
-    assert "负责人：没有与 王不存在 匹配的员工" in row.group(1)  # the owner column's problem, before anything is imported
+    assert "负责人：没有与 王不存在 匹配的员工" in row.group(
+        1
+    )  # the owner column's problem, before anything is imported
 
 
 def test_the_upload_form_offers_the_hr_system_and_the_roster_to_hr_of_the_whole_tree(client, hr):
