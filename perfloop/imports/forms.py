@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from perfloop.core.months import Month, MonthError
+from perfloop.imports.validation import cell_names
 
 
 def _month(value: str) -> Month | None:
@@ -45,14 +46,14 @@ class RowFixForm(forms.Form):
 
     def __init__(self, *args: Any, header: list[str], initial_values: dict[str, Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.header = header
-        for index, name in enumerate(header):
+        self.names = cell_names(header)  # a repeated column name gets its own field and value
+        for index, name in enumerate(self.names):
             self.fields[f"c{index}"] = forms.CharField(
-                label=name or f"({index + 1})", required=False, initial=initial_values.get(name) or ""
+                label=name, required=False, initial=initial_values.get(name) or ""
             )
 
     def values(self) -> dict[str, str]:
-        return {name: self.cleaned_data[f"c{index}"] for index, name in enumerate(self.header)}
+        return {name: self.cleaned_data[f"c{index}"] for index, name in enumerate(self.names)}
 
 
 class FirstPasswordForm(forms.Form):

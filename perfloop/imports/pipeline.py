@@ -34,7 +34,14 @@ from perfloop.imports.parsers import month_of
 from perfloop.imports.problems import ImportRejected, describe
 from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
 from perfloop.imports.readers import ROW, RawTable, ReadOptions, read_table
-from perfloop.imports.validation import CheckContext, check_table, errors_from, kpi_name_map, raw_rows
+from perfloop.imports.validation import (
+    CheckContext,
+    cell_names,
+    check_table,
+    errors_from,
+    kpi_name_map,
+    raw_rows,
+)
 from perfloop.metrics.models import Kpi, MonthlyFact
 from perfloop.org.models import Employee, OrgUnit
 
@@ -796,7 +803,7 @@ def row_errors(batch: ImportBatch, values: dict[str, str | None]) -> pl.DataFram
     (repeats, the period's coverage) wait for it too."""
     header = list(batch.header)
     frame = pl.DataFrame(
-        {ROW: [0], **{f"c{index}": [values.get(name)] for index, name in enumerate(header)}},
+        {ROW: [0], **{f"c{index}": [values.get(key)] for index, key in enumerate(cell_names(header))}},
         schema={ROW: pl.Int64, **{f"c{index}": pl.String for index in range(len(header))}},
     )
     table = RawTable(

@@ -48,6 +48,7 @@ from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, p
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
 from perfloop.imports.selectors import profile_list, source_list_for
+from perfloop.imports.validation import cell_names
 from perfloop.metrics.models import MonthlyTarget, Scorecard
 from perfloop.metrics.services import scorecards_recompute
 from perfloop.org.models import Employee, OrgUnit
@@ -1086,7 +1087,7 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
         raise ImportInputError(_("This row was resubmitted already."), code="row_resubmitted", row=row.pk)
     if row.batch.status != ImportBatch.Status.APPLIED:
         raise ImportInputError(_("Only an applied batch can take corrections."), code="batch_not_applied")
-    header = list(row.batch.header)
+    header = cell_names(row.batch.header)
     unknown = sorted(set(values) - set(header))
     if unknown:
         raise ImportInputError(
@@ -1144,6 +1145,7 @@ def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutc
             _("The batch's rows are not available."), code="batch_rows_missing", batch=batch.pk
         )
     header = list(batch.header)
+    keys = cell_names(header)  # how the row's cells are keyed: a repeated column name numbered
     names = [f"c{index}" for index in range(len(header))]
     open_rows = [
         r
@@ -1151,10 +1153,9 @@ def quarantine_resubmit(*, actor: User | None, batch: ImportBatch) -> ImportOutc
         if r.raw and "_line" not in r.raw
     ]
     extra = [
-        (r.row_number, [r.fixed_values.get(name) if r.fixed_values else None for name in header])
-        for r in fixed
+        (r.row_number, [r.fixed_values.get(key) if r.fixed_values else None for key in keys]) for r in fixed
     ]
-    extra += [(r.row_number, [r.raw.get(name) for name in header]) for r in open_rows]
+    extra += [(r.row_number, [r.raw.get(key) for key in keys]) for r in open_rows]
     added = pl.DataFrame(
         {
             ROW: [number for number, _ in extra],

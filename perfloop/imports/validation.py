@@ -514,14 +514,16 @@ def _duplicate_errors(
 def raw_rows(table: RawTable, rows: pl.Series) -> dict[int, dict[str, str | None]]:
     """The original cells of some rows, by header name: what a quarantined row shows and keeps."""
     selected = table.frame.filter(pl.col(ROW).is_in(rows.implode()))
-    names = _unique_names(table.header)
+    names = cell_names(table.header)
     result: dict[int, dict[str, str | None]] = {}
     for row in selected.iter_rows():
         result[int(row[0])] = dict(zip(names, row[1:], strict=True))
     return result
 
 
-def _unique_names(header: Sequence[str]) -> list[str]:
+def cell_names(header: Sequence[str]) -> list[str]:
+    """The keys of a row's cells: the header's names, a repeated one numbered (``备注``, ``备注 (2)``) so
+    that no cell hides another in a quarantined row, its correction, or a report."""
     seen: dict[str, int] = {}
     names = []
     for index, name in enumerate(header):

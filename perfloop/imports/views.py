@@ -48,6 +48,7 @@ from perfloop.imports.services import (
     quarantined_row_fix,
     upload_options_for,
 )
+from perfloop.imports.validation import cell_names
 from perfloop.metrics.selectors import kpi_list
 
 ROWS_SHOWN = 200
@@ -258,7 +259,7 @@ def error_report(request: HttpRequest, batch_id: int) -> HttpResponse:
             }
             for row in rows.iterator()
         ),
-        header=list(batch.header),
+        header=cell_names(batch.header),
         title=f"#{batch.pk} {batch.file_name}",
     )
     response = HttpResponse(
@@ -274,10 +275,11 @@ def rows_export(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _viewer(request)
     batch = batch_get_for(viewer=viewer, batch_id=batch_id)
     header = list(batch.header)
+    keys = cell_names(header)  # a repeated column name keeps its own cell
     rows = quarantined_row_list_for(viewer=viewer, batch=batch)
     body = reports.rows_csv(
         ["row", *header],
-        ([row.row_number, *[row.raw.get(name) for name in header]] for row in rows.iterator()),
+        ([row.row_number, *[row.raw.get(key) for key in keys]] for row in rows.iterator()),
     )
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rows.csv"'

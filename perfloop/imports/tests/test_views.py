@@ -373,3 +373,31 @@ def test_a_switched_off_source_is_not_offered(client, hr):
     Source.objects.create(code="crm", name="CRM", kind="crm", is_active=False)
     client.force_login(hr)
     assert 'value="crm"' not in client.get("/imports/").content.decode()
+
+
+def test_two_columns_of_the_same_name_keep_their_own_values_through_a_fix(client, hr, rep, other_team_rep):
+    from perfloop.imports.pipeline import stored_table
+
+    header = [*DEALS_CN_HEADER, "备注", "备注"]
+    rows = [[*row, "甲", "乙"] for row in ROWS]
+    outcome = import_file(
+        actor=hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([header, *rows]).encode(),
+    )
+    row = outcome.batch.quarantined_rows.get()
+    client.force_login(hr)
+    form = client.get(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/").content.decode()
+    assert 'value="甲"' in form
+    assert 'value="乙"' in form  # each column's own value, not the first one's twice
+    fields = {f"c{index}": value for index, value in enumerate(rows[0])}
+    fields["c2"] = "甲公司"
+    assert client.post(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/", fields).status_code == 302
+    resubmitted = client.post(f"/imports/batches/{outcome.batch.pk}/resubmit/")
+    new = ImportBatch.objects.get(pk=int(resubmitted["Location"].rstrip("/").rsplit("/", 1)[1]))
+    table = stored_table(new)
+    assert table is not None
+    kept = table.frame.filter(table.frame["__row"] == row.row_number).row(0)
+    assert list(kept[-2:]) == ["甲", "乙"]
