@@ -140,7 +140,7 @@ _PROBLEMS: tuple[Problem, ...] = (
     ),
     Problem(
         "no_valid_rows",
-        gettext_noop("None of the {rows} rows could be imported."),
+        gettext_noop("No row could be imported (rows read: {rows})."),
         gettext_noop(
             "Open the error report: usually the profile does not fit the file (date format, units, names)."
         ),
@@ -148,7 +148,7 @@ _PROBLEMS: tuple[Problem, ...] = (
     ),
     Problem(
         "too_many_errors",
-        gettext_noop("{bad} of {rows} rows have errors (more than {limit}); nothing was applied."),
+        gettext_noop("Rows with errors: {bad} of {rows}, more than {limit}; nothing was applied."),
         gettext_noop(
             "Fix the common cause shown in the error report (often the profile) and import the file again."
         ),
@@ -374,23 +374,20 @@ _PROBLEMS: tuple[Problem, ...] = (
     Problem(
         "zero_fill_suspended",
         gettext_noop(
-            "People without rows were not given a zero for {months}: {rows} "
-            "rows could not be matched to a person."
+            "People without rows were not given a zero for {months}: rows not matched to a person: {rows}."
         ),
         gettext_noop("Fix the unmatched rows and resubmit them; the zeros follow."),
         "warning",
     ),
     Problem(
         "manager_pending",
-        gettext_noop("{count} people wait for their manager, whose own row is quarantined: {people}."),
+        gettext_noop("People waiting for their manager, whose own row is quarantined: {count} ({people})."),
         gettext_noop("Fix and resubmit the manager's row; the links follow."),
         "warning",
     ),
     Problem(
         "withheld",
-        gettext_noop(
-            "{count} person-months were left without a value until their quarantined rows are fixed."
-        ),
+        gettext_noop("Person-months left without a value until their quarantined rows are fixed: {count}."),
         gettext_noop("Fix and resubmit the quarantined rows."),
         "warning",
     ),

@@ -310,6 +310,22 @@ def test_a_profile_that_does_not_fit_its_source_is_described_in_words():
     )
 
 
+def test_a_count_of_one_reads_correctly_in_english():
+    details = {
+        "count": 1,
+        "rows": 1,
+        "bad": 1,
+        "limit": "20%",
+        "people": "E1",
+        "months": "2025-03",
+        "key": "O1",
+    }
+    for code in PROBLEMS:
+        message = describe(code, details)
+        for wrong in ("1 rows", "1 people", "1 person-months"):
+            assert wrong not in message, (code, message)
+
+
 def test_every_problem_has_a_message_and_a_fix():
     for code, problem in PROBLEMS.items():
         assert problem.message, code
