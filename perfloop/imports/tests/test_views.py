@@ -23,6 +23,17 @@ ROWS = [
 ]
 
 
+def _applied(actor, rows=ROWS, *, header=DEALS_CN_HEADER):
+    """March's deals file (Chinese CRM preset) imported by ``actor`` (None: the system)."""
+    return import_file(
+        actor=actor,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=csv_text([header, *rows]).encode(),
+    )
+
+
 @pytest.fixture
 def hr(hrbp):
     hrbp.scope_unit = None
@@ -71,13 +82,7 @@ def test_upload_preview_confirm_and_summary(
 
 
 def test_pages_need_no_inline_script_or_style(client, hr, rep, other_team_rep):
-    outcome = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(hr)
     client.force_login(hr)
     for url in ("/imports/", f"/imports/batches/{outcome.batch.pk}/"):
         html = client.get(url).content.decode()
@@ -86,13 +91,7 @@ def test_pages_need_no_inline_script_or_style(client, hr, rep, other_team_rep):
 
 
 def test_the_error_report_cannot_run_formulas(client, hr, rep, other_team_rep):
-    outcome = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(hr)
     client.force_login(hr)
     answer = client.get(f"/imports/batches/{outcome.batch.pk}/errors.xlsx")
     assert answer.status_code == 200
@@ -111,13 +110,7 @@ def test_the_error_report_cannot_run_formulas(client, hr, rep, other_team_rep):
 
 
 def test_fix_and_resubmit_through_the_pages(client, hr, rep, other_team_rep):
-    outcome = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(hr)
     row = outcome.batch.quarantined_rows.get()
     client.force_login(hr)
     form = client.get(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/")
@@ -136,13 +129,7 @@ def test_fix_and_resubmit_through_the_pages(client, hr, rep, other_team_rep):
     "persona", ["rep", "other_team_rep", "manager", "mentor", "legal", "recruiter", "executive", "sysadmin"]
 )
 def test_only_hr_sees_the_import_pages(client, everyone, persona):
-    outcome = import_file(
-        actor=None,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(None)
     row = outcome.batch.quarantined_rows.first()
     client.force_login(everyone[persona])
     for url in (
@@ -157,13 +144,7 @@ def test_only_hr_sees_the_import_pages(client, everyone, persona):
 
 
 def test_a_scoped_hrbp_does_not_see_another_importers_batch(client, hrbp, rep, other_team_rep):
-    outcome = import_file(
-        actor=None,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(None)
     client.force_login(hrbp)
     assert client.get(f"/imports/batches/{outcome.batch.pk}/").status_code == 404
     assert client.get("/imports/").content.decode().count("/imports/batches/") == 0
@@ -212,13 +193,7 @@ def test_a_file_that_cannot_be_read_is_rejected_at_once_with_its_reason(client, 
 
 
 def test_a_correction_that_is_still_wrong_is_refused_with_its_problem(client, hr, rep, other_team_rep):
-    outcome = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(hr)
     row = outcome.batch.quarantined_rows.get()
     client.force_login(hr)
     fields = {f"c{index}": value for index, value in enumerate(ROWS[0])}
@@ -237,22 +212,10 @@ def test_a_correction_that_is_still_wrong_is_refused_with_its_problem(client, hr
 
 
 def test_a_restated_zero_is_shown_as_zero_not_as_missing(client, hr, rep, other_team_rep):
-    import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    _applied(hr)
     corrected = [list(row) for row in ROWS]
     corrected[1] = ["O2", "陈静", "客户2", "赢单", "2025-03-06", "1"]  # 陈静's month: 0 → 10,000
-    restated = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *corrected]).encode(),
-    )
+    restated = _applied(hr, corrected)
     client.force_login(hr)
     page = client.get(f"/imports/batches/{restated.batch.pk}/").content.decode()
     row = re.search(r"<tr><td>陈静</td><td>2025-03</td><td>月度销售额</td>(.*?)</tr>", page, re.S)
@@ -350,13 +313,7 @@ def test_a_duplicate_of_another_importers_batch_is_not_named_to_a_scoped_hrbp(
 
 
 def test_a_correction_naming_someone_not_yet_on_the_roster_can_be_saved(client, hr, rep, other_team_rep):
-    outcome = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([DEALS_CN_HEADER, *ROWS]).encode(),
-    )
+    outcome = _applied(hr)
     row = outcome.batch.quarantined_rows.get()
     client.force_login(hr)
     fields = {f"c{index}": value for index, value in enumerate(ROWS[0])}
@@ -380,13 +337,7 @@ def test_two_columns_of_the_same_name_keep_their_own_values_through_a_fix(client
 
     header = [*DEALS_CN_HEADER, "备注", "备注"]
     rows = [[*row, "甲", "乙"] for row in ROWS]
-    outcome = import_file(
-        actor=hr,
-        source="crm",
-        profile="crm-deals-cn",
-        first="2025-03",
-        path_or_bytes=csv_text([header, *rows]).encode(),
-    )
+    outcome = _applied(hr, rows, header=header)
     row = outcome.batch.quarantined_rows.get()
     client.force_login(hr)
     form = client.get(f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/").content.decode()
