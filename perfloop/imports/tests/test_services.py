@@ -13,7 +13,12 @@ from perfloop.imports import pipeline
 from perfloop.imports.lineage import fact_rows
 from perfloop.imports.models import CoverageClaim, FactChange, ImportBatch, QuarantinedRow
 from perfloop.imports.problems import ImportRejected
-from perfloop.imports.services import import_file, quarantine_resubmit, quarantined_row_fix
+from perfloop.imports.services import (
+    ImportInputError,
+    import_file,
+    quarantine_resubmit,
+    quarantined_row_fix,
+)
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text, xlsx_bytes
 from perfloop.metrics.models import MonthlyFact, Scorecard
 from perfloop.metrics.services import scorecards_recompute
@@ -290,6 +295,17 @@ def test_fixing_and_resubmitting_a_row_completes_the_month(rep, other_team_rep):
     row.refresh_from_db()
     assert row.state == QuarantinedRow.State.RESUBMITTED
     assert facts()[("李明", "2025-03", "revenue")].lineage["rows"] == [2, 3]
+
+
+def test_a_row_of_a_refused_file_takes_no_correction(rep, other_team_rep):
+    outcome = run(deals(["O1", "李明", "甲公司", "赢单", "2025-03-05", "很多"], *filler(1)))
+    assert outcome.batch.status == "rejected"  # one bad row in two is too many: nothing applied
+    row = outcome.batch.quarantined_rows.get()
+    with pytest.raises(ImportInputError) as refused:
+        quarantined_row_fix(actor=_hr(), row=row, values={"成交金额（万元）": "2"})
+    assert refused.value.code == "batch_not_applied"
+    row.refresh_from_db()
+    assert row.state == QuarantinedRow.State.OPEN
 
 
 def _hr():
