@@ -1,12 +1,25 @@
-"""What the preview calls a profile's fields and their types, in words (translated where they are shown).
+"""Codes in words: a profile's fields, types and units, how people are matched, kinds of file and of source.
 
-Pure: the texts are marked with ``gettext_noop`` for ``makemessages`` and translated by the caller. A field
-without a label here is shown by its code.
+Pure: the texts are marked with ``gettext_noop`` for ``makemessages`` and translated by the caller
+(``word``). A code without words here is shown as it is.
 """
 
 from __future__ import annotations
 
-from perfloop.imports.problems import gettext_noop
+from collections.abc import Callable, Mapping
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation without translating it here (the keyword makemessages knows)."""
+    return message
+
+
+def word(labels: Mapping[str, str], code: object, *, translate: Callable[[str], str] | None = None) -> object:
+    """The words for ``code`` (translated when ``translate`` is given); a code without words as it is."""
+    if not isinstance(code, str) or code not in labels:
+        return code
+    return translate(labels[code]) if translate is not None else labels[code]
+
 
 FIELD_LABELS: dict[str, str] = {
     "account": gettext_noop("Customer account"),
@@ -77,4 +90,40 @@ UNIT_LABELS: dict[str, str] = {
     "yuan": gettext_noop("yuan"),
     "wan": gettext_noop("10,000 yuan (万元)"),
     "yi": gettext_noop("100 million yuan (亿元)"),
+}
+
+# How a profile finds a row's person (its ``match``), in the words the messages use.
+MATCH_LABELS: dict[str, str] = {
+    "auto": gettext_noop("employee number, e-mail or name"),
+    "number": gettext_noop("employee number"),
+    "email": gettext_noop("e-mail"),
+    "name": gettext_noop("person's name"),
+}
+
+# What kind of file a profile reads (its ``kind``).
+KIND_LABELS: dict[str, str] = {
+    "deals": gettext_noop("deals / opportunities"),
+    "collections": gettext_noop("receivables and collections"),
+    "activities": gettext_noop("follow-up activities"),
+    "feedback": gettext_noop("customer feedback"),
+    "accounts": gettext_noop("customer accounts"),
+    "training": gettext_noop("training attendance"),
+    "monthly_kpis": gettext_noop("monthly KPI values"),
+    "wages": gettext_noop("wages"),
+    "roster": gettext_noop("HR roster"),
+}
+
+# What a source provides (its kind); also the names the standard sources are created with.
+SOURCE_KIND_LABELS: dict[str, str] = {
+    "crm": gettext_noop("CRM"),
+    "finance": gettext_noop("Finance"),
+    "lms": gettext_noop("Training system (LMS)"),
+    "hris": gettext_noop("HR system"),
+}
+
+# A problem's details whose values are codes with words of their own.
+DETAIL_WORDS: dict[str, Mapping[str, str]] = {
+    "match": MATCH_LABELS,
+    "kind": KIND_LABELS,
+    "source_kind": SOURCE_KIND_LABELS,
 }

@@ -18,11 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfloop.core.errors import DomainError
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a message for translation without translating it here (the keyword makemessages knows)."""
-    return message
+from perfloop.imports.labels import DETAIL_WORDS, gettext_noop, word
 
 
 @dataclass(frozen=True)
@@ -396,47 +392,14 @@ _PROBLEMS: tuple[Problem, ...] = (
 PROBLEMS: dict[str, Problem] = {problem.code: problem for problem in _PROBLEMS}
 
 
-# How a profile finds a row's person (its ``match``), in the words the messages use.
-MATCH_LABELS = {
-    "auto": gettext_noop("employee number, e-mail or name"),
-    "number": gettext_noop("employee number"),
-    "email": gettext_noop("e-mail"),
-    "name": gettext_noop("person's name"),
-}
-
-
-# What kind of file a profile reads (its ``kind``) and what a source provides, in the messages' words.
-KIND_LABELS = {
-    "deals": gettext_noop("deals / opportunities"),
-    "collections": gettext_noop("receivables and collections"),
-    "activities": gettext_noop("follow-up activities"),
-    "feedback": gettext_noop("customer feedback"),
-    "accounts": gettext_noop("customer accounts"),
-    "training": gettext_noop("training attendance"),
-    "monthly_kpis": gettext_noop("monthly KPI values"),
-    "wages": gettext_noop("wages"),
-    "roster": gettext_noop("HR roster"),
-}
-SOURCE_KIND_LABELS = {
-    "crm": gettext_noop("CRM"),
-    "finance": gettext_noop("Finance"),
-    "lms": gettext_noop("Training system (LMS)"),
-    "hris": gettext_noop("HR system"),
-}
-# Detail values that are codes with words of their own: the words are shown (translated when asked).
-_WORDS = {"match": MATCH_LABELS, "kind": KIND_LABELS, "source_kind": SOURCE_KIND_LABELS}
-
-
 def describe(code: str, details: dict[str, Any] | None = None, *, translate: Any = None) -> str:
     """The message of ``code`` filled with ``details`` (missing placeholders stay visible as ``{name}``)."""
     problem = PROBLEMS.get(code)
     template = problem.message if problem else code
     values = dict(details or {})
-    for key, labels in _WORDS.items():
-        if values.get(key) in labels:
-            values[key] = labels[values[key]]
-            if translate is not None:
-                values[key] = translate(values[key])
+    for key, labels in DETAIL_WORDS.items():
+        if key in values:
+            values[key] = word(labels, values[key], translate=translate)
     if translate is not None:
         template = translate(template)
     return template.format_map(_Lenient(values))

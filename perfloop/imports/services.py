@@ -24,14 +24,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import pgettext
 
 from perfloop.accounts.models import User
 from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
-from perfloop.imports.labels import FIELD_LABELS, TYPE_LABELS, UNIT_LABELS
+from perfloop.imports.labels import FIELD_LABELS, SOURCE_KIND_LABELS, TYPE_LABELS, UNIT_LABELS, word
 from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
     ImportBatch,
@@ -54,11 +54,15 @@ from perfloop.metrics.services import scorecards_recompute
 from perfloop.org.models import Employee, OrgUnit
 
 ProgressCallback = Callable[[str, float], None]
+# The standard sources, by code: each named with its kind's words (in English; shown translated).
 DEFAULT_SOURCES = {
-    "crm": (gettext_noop("CRM"), Source.Kind.CRM),
-    "finance": (gettext_noop("Finance"), Source.Kind.FINANCE),
-    "lms": (gettext_noop("Training system (LMS)"), Source.Kind.LMS),
-    "hris": (gettext_noop("HR system"), Source.Kind.HRIS),
+    code: (SOURCE_KIND_LABELS[kind], kind)
+    for code, kind in (
+        ("crm", Source.Kind.CRM),
+        ("finance", Source.Kind.FINANCE),
+        ("lms", Source.Kind.LMS),
+        ("hris", Source.Kind.HRIS),
+    )
 }
 
 
@@ -1040,23 +1044,16 @@ def import_preview(
     columns = []
     for field_spec in spec.fields:
         unit = mapping.units.get(field_spec.name, field_spec.unit if field_spec.type == "money" else "")
+        index = mapping.columns.get(field_spec.name)
         columns.append(
             {
                 "field": field_spec.name,
-                "label": _(FIELD_LABELS[field_spec.name])
-                if field_spec.name in FIELD_LABELS
-                else field_spec.name,
-                "column": table.header[mapping.columns[field_spec.name]]
-                if field_spec.name in mapping.columns
-                else None,
+                "label": word(FIELD_LABELS, field_spec.name, translate=_),
+                "column": table.header[index] if index is not None else None,
                 "type": field_spec.type,
-                "type_label": _(TYPE_LABELS[field_spec.type])
-                if field_spec.type in TYPE_LABELS
-                else field_spec.type,
+                "type_label": word(TYPE_LABELS, field_spec.type, translate=_),
                 "required": field_spec.required,
-                "unit": _(UNIT_LABELS[unit])
-                if unit in UNIT_LABELS
-                else unit,  # a unit in the header as written
+                "unit": word(UNIT_LABELS, unit, translate=_),  # a unit written in the header stays as written
             }
         )
     rows = [

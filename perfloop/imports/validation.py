@@ -350,7 +350,7 @@ def _kind_rule_errors(
     typed: pl.DataFrame,
     spec: ProfileSpec,
     columns: Mapping[str, str],
-    unreadable: Mapping[str, pl.Series] | None = None,
+    unreadable: Mapping[str, pl.Series],
 ) -> list[pl.DataFrame]:
     """Rules that tie fields together: a won deal needs an amount and a close date, and so on.
 
@@ -358,7 +358,6 @@ def _kind_rule_errors(
     """
     kind = spec.kind.name
     frames: list[pl.DataFrame] = []
-    unreadable = unreadable or {}
 
     def require(mask: pl.Series, name: str, label: str) -> None:
         if name in unreadable:

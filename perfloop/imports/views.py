@@ -7,6 +7,7 @@ Every view is parse → access check → service or selector → render. Batches
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -25,7 +26,7 @@ from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.imports import people, reports
 from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
-from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
+from perfloop.imports.models import FactChange, ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.policies import can_import_data, can_view_batch
 from perfloop.imports.problems import ImportRejected, describe, fix_for
 from perfloop.imports.reports import value_text
@@ -144,7 +145,7 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
             "row_number": row.row_number,
             "column": row.column,
             "raw_value": row.raw_value,
-            "fixed_value": (row.fixed_values or {}).get(row.column) if row.fixed_values else None,
+            "fixed_value": (row.fixed_values or {}).get(row.column),
             "code": row.code,
             "message": describe(row.code, row.details, translate=_),
             "fix": fix_for(row.code, translate=_),
@@ -174,26 +175,29 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
                 profile=batch.profile or batch.profile_name,
                 actor=viewer,
             )
-    if batch.error_code == "already_imported":
-        context["duplicate_of"] = batch_duplicate_of(viewer=viewer, batch=batch)
     rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
     context["rows"] = _problem_rows(rows)
     context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
     kpis = {kpi.code: kpi for kpi in kpi_list()}
     language = translation.get_language()
+
+    def kpi_name(code: str) -> str:
+        return kpis[code].name_for(language) if code in kpis else code
+
+    def shown(change: FactChange, value: Decimal | None) -> str:
+        return value_text(value, unit=kpis[change.kpi].unit if change.kpi in kpis else "")
+
     context["changes"] = [
         {
             "person": change.employee.name,
             "month": change.month,
-            "kpi": kpis[change.kpi].name_for(language) if change.kpi in kpis else change.kpi,
-            "old": value_text(change.old_value, unit=kpis[change.kpi].unit if change.kpi in kpis else ""),
-            "new": value_text(change.new_value, unit=kpis[change.kpi].unit if change.kpi in kpis else ""),
+            "kpi": kpi_name(change.kpi),
+            "old": shown(change, change.old_value),
+            "new": shown(change, change.new_value),
         }
         for change in fact_change_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN]
     ]
-    context["kpi_list"] = pgettext("list separator", ", ").join(
-        kpis[code].name_for(language) if code in kpis else code for code in summary["period"]["kpis"]
-    )
+    context["kpi_list"] = pgettext("list separator", ", ").join(map(kpi_name, summary["period"]["kpis"]))
     context["warnings"] = [
         {
             "message": describe(w["code"], w.get("details"), translate=_),
@@ -201,10 +205,13 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         }
         for w in batch.warnings
     ]
-    if batch.error_code:
+    if batch.error_code == "already_imported":
+        # A refused repeat: the earlier batch is named and linked only when the viewer may see it.
+        context["duplicate_of"] = batch_duplicate_of(viewer=viewer, batch=batch)
+        context["error_message"] = _("The same file was already applied; nothing changed.")
+    elif batch.error_code:
         context["error_message"] = describe(batch.error_code, batch.error_details, translate=_)
-        if batch.error_code == "already_imported" and context.get("duplicate_of") is None:
-            context["error_message"] = _("The same file was already applied; nothing changed.")
+    if batch.error_code:
         context["error_fix"] = fix_for(batch.error_code, translate=_)
     return render(request, "imports/batch.html", context)
 

@@ -13,6 +13,7 @@ from perfloop.imports.tests.data import xlsx_bytes, zip_bomb
 
 PURE_MODULES = [
     "aggregation",
+    "labels",
     "matching",
     "parsers",
     "presets",
