@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from perfloop.accounts.models import User
 from perfloop.accounts.services import notification_send
 from perfloop.audit.services import audit_change, audit_views_bulk, recorded_actor
+from perfloop.core.bulk import chunked
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.money import MoneyError, to_decimal
 from perfloop.core.months import Month, MonthError, month_range
@@ -119,14 +120,9 @@ def _user(actor: Any) -> User | None:
     return user
 
 
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _in_chunks(ids: Iterable[int], query: Callable[[Sequence[int]], Iterable[T]]) -> list[T]:
     ordered = sorted(set(ids))
-    return [row for chunk in _chunks(ordered) for row in query(chunk)]
+    return [row for chunk in chunked(ordered, _CHUNK) for row in query(chunk)]
 
 
 def target_value(raw: object) -> Decimal:
@@ -1599,7 +1595,7 @@ def goals_import(
 
 
 def _in_chunks_text(values: Sequence[str], query: Callable[[Sequence[str]], Iterable[T]]) -> list[T]:
-    return [row for chunk in _chunks(values) for row in query(chunk)]
+    return [row for chunk in chunked(values, _CHUNK) for row in query(chunk)]
 
 
 def goals_export(
@@ -1803,7 +1799,7 @@ def goals_record_agreed_bulk(*, actor: Any, records: Sequence[AgreedGoal]) -> Re
     # One UPDATE per chunk pointing every goal at its newest version (bulk_update would send a CASE
     # expression per row).
     newest = Subquery(GoalVersion.objects.filter(goal=OuterRef("pk")).order_by("-number").values("pk")[:1])
-    for chunk in _chunks([g.pk for g in goals]):
+    for chunk in chunked([g.pk for g in goals], _CHUNK):
         Goal.objects.filter(pk__in=chunk).update(current_version=newest, confirmed_version=newest)
 
     events: list[GoalEvent] = []
