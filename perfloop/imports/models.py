@@ -152,11 +152,16 @@ class ImportBatch(TimeStampedModel):
 
 
 class ImportFile(models.Model):
-    """The uploaded bytes between the web preview and the confirmation; emptied once applied."""
+    """The uploaded bytes between the web preview and the confirmation, and the whole-file check made of
+    them; removed once the file is applied or discarded."""
 
     batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="upload")
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The whole file run through the import's checks at upload (file_check.FileCheck as data): the preview
+    # says how the rest of the file fares without reading a large file again on every view.
+    file_check = models.JSONField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"upload of batch #{self.batch_id}"

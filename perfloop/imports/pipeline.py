@@ -290,15 +290,18 @@ def _check_coverage(plan: Plan, first: Month | None, last: Month | None) -> None
 
 
 def _check_error_share(plan: Plan) -> None:
+    plan.rejection = error_share_rejection(
+        bad=plan.rows_quarantined, rows=plan.rows_total, limit=plan.spec.max_error_share
+    )
+
+
+def error_share_rejection(*, bad: int, rows: int, limit: float) -> ImportRejected | None:
     """Too many bad rows means the profile does not fit the file: applying the rest would mislead."""
-    bad = plan.rows_quarantined
-    total = max(plan.rows_total, 1)
-    if bad >= total:
-        plan.rejection = ImportRejected("no_valid_rows", rows=plan.rows_total)
-    elif bad / total > plan.spec.max_error_share:
-        plan.rejection = ImportRejected(
-            "too_many_errors", bad=bad, rows=plan.rows_total, limit=f"{plan.spec.max_error_share:.0%}"
-        )
+    if bad >= max(rows, 1):
+        return ImportRejected("no_valid_rows", rows=rows)
+    if bad / max(rows, 1) > limit:
+        return ImportRejected("too_many_errors", bad=bad, rows=rows, limit=f"{limit:.0%}")
+    return None
 
 
 def _kpis(plan: Plan) -> list[str]:

@@ -31,6 +31,7 @@ from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
+from perfloop.imports.file_check import FileCheck, file_check_from
 from perfloop.imports.labels import FIELD_LABELS, SOURCE_KIND_LABELS, TYPE_LABELS, UNIT_LABELS, word
 from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
@@ -48,7 +49,7 @@ from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, p
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
 from perfloop.imports.selectors import profile_list, source_list_for
-from perfloop.imports.validation import cell_names
+from perfloop.imports.validation import cell_names, empty_errors
 from perfloop.metrics.models import MonthlyTarget, Scorecard
 from perfloop.metrics.services import scorecards_recompute
 from perfloop.org.models import Employee, OrgUnit
@@ -746,19 +747,11 @@ def _process_roster(
         table=table, mapping=mapping, spec=spec, context=pipeline.check_context(None, None)
     )
     bad = int(plan.errors[ROW].n_unique()) if plan.errors.height else 0
-    if bad >= max(plan.rows_total, 1):
-        raise ImportRejected("no_valid_rows", rows=plan.rows_total)
-    if bad / max(plan.rows_total, 1) > spec.max_error_share:
-        return _reject(
-            batch,
-            ImportRejected(
-                "too_many_errors", bad=bad, rows=plan.rows_total, limit=f"{spec.max_error_share:.0%}"
-            ),
-            actor,
-            table=table,
-            errors=plan.errors,
-            rows_total=plan.rows_total,
-        )
+    refusal = pipeline.error_share_rejection(bad=bad, rows=plan.rows_total, limit=spec.max_error_share)
+    if refusal is not None and refusal.code == "no_valid_rows":
+        raise refusal
+    if refusal is not None:
+        return _reject(batch, refusal, actor, table=table, errors=plan.errors, rows_total=plan.rows_total)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -883,13 +876,74 @@ def import_upload(
         ImportFile.objects.create(batch=batch, content=data)
         audit_change(actor=actor, action="import_batch.upload", target=batch, details={"file": file_name})
     try:
-        table, _mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
+        table, mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
     except ImportRejected as exc:
         with transaction.atomic():
             ImportFile.objects.filter(batch=batch).delete()
             return _reject(batch, exc, actor)
+    del data
     _table_facts(batch, table)
+    check = file_check_make(batch=batch, table=table, mapping=mapping, spec=spec, actor=actor)
+    ImportFile.objects.filter(batch=batch).update(file_check=check.as_dict(), checked_at=timezone.now())
     return ImportOutcome(batch=batch)
+
+
+def file_check_make(
+    *, batch: ImportBatch, table: RawTable, mapping: ColumnMapping, spec: ProfileSpec, actor: User | None
+) -> FileCheck:
+    """Run the whole file through the import's own preparation — every check, the same limits, the
+    importer's scope — which reads the database but writes nothing: the verdict the import would reach now."""
+    limit = spec.max_error_share
+    rows_read = table.frame.height + len({problem.row for problem in table.bad_rows})
+    try:
+        if spec.kind.name == "roster":
+            roster = people.roster_prepare(
+                table=table, mapping=mapping, spec=spec, context=pipeline.check_context(None, None)
+            )
+            bad = int(roster.errors[ROW].n_unique()) if roster.errors.height else 0
+            refusal = pipeline.error_share_rejection(bad=bad, rows=roster.rows_total, limit=limit)
+            return file_check_from(
+                rows_total=roster.rows_total,
+                errors=roster.errors,
+                max_error_share=limit,
+                refusal=(refusal.code, refusal.details) if refusal else None,
+                people=roster.people.height,
+            )
+        declared = batch.is_coverage_declared
+        first, last = (batch.coverage_first, batch.coverage_last) if declared else (None, None)
+        plan = pipeline.prepare(
+            batch=batch,
+            table=table,
+            mapping=mapping,
+            spec=spec,
+            actor=actor,
+            first=first,
+            last=last,
+            unit=batch.coverage_unit,
+            progress=lambda _phase, _fraction: None,
+        )
+    except ImportRejected as exc:
+        return file_check_from(
+            rows_total=rows_read,
+            errors=empty_errors(),
+            max_error_share=limit,
+            refusal=(exc.code, exc.details),
+        )
+    wage_people = None
+    if spec.kind.name == "wages" and "employee_id" in plan.events.columns:
+        wage_people = int(plan.events["employee_id"].n_unique())
+    return file_check_from(
+        rows_total=plan.rows_total,
+        errors=plan.errors,
+        max_error_share=limit,
+        refusal=(plan.rejection.code, plan.rejection.details) if plan.rejection else None,
+        months=plan.months,
+        kpis=plan.kpis,
+        facts=plan.facts,
+        people=wage_people,
+        restates=sorted(plan.takeovers),
+        warnings=plan.warnings,
+    )
 
 
 QUEUED = "queued"
@@ -972,7 +1026,7 @@ def import_batch_run(*, batch_id: int, actor_id: int | None = None) -> ImportOut
     return import_batch_process(batch=batch, data=data, actor=actor)
 
 
-def _with_column(column: str | None, message: str) -> str:
+def problem_in_column(column: str | None, message: str) -> str:
     """``column: message``, unless the message already names the column (punctuated per language)."""
     if not column or column in message:
         return message
@@ -1030,7 +1084,7 @@ def import_preview(
     problems: dict[int, list[str]] = {}
     for row, column, code, details in checked.errors.select(ROW, "column", "code", "details").iter_rows():
         message = describe(code, json.loads(details or "{}"), translate=_)
-        problems.setdefault(int(row), []).append(_with_column(column, message))
+        problems.setdefault(int(row), []).append(problem_in_column(column, message))
     employee_field = next((name for name in pipeline.EMPLOYEE_FIELD if name in checked.values.columns), None)
     if actor is not None and employee_field is not None:
         column = table.header[mapping.columns[employee_field]]
@@ -1040,7 +1094,7 @@ def import_preview(
         for row, code, details in zip(checked.values[ROW], matched["code"], matched["details"], strict=True):
             if code is not None:
                 message = describe(code, json.loads(details or "{}"), translate=_)
-                problems.setdefault(int(row), []).append(_with_column(column, message))
+                problems.setdefault(int(row), []).append(problem_in_column(column, message))
     columns = []
     for field_spec in spec.fields:
         unit = mapping.units.get(field_spec.name, field_spec.unit if field_spec.type == "money" else "")
@@ -1112,7 +1166,7 @@ def quarantined_row_fix(*, actor: User, row: QuarantinedRow, values: dict[str, s
             _("The corrected row still has problems: %(problems)s")
             % {
                 "problems": pgettext("list of problems", "; ").join(
-                    _with_column(problem["column"], problem["message"]) for problem in problems
+                    problem_in_column(problem["column"], problem["message"]) for problem in problems
                 )
             },
             code="row_still_invalid",

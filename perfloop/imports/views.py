@@ -24,7 +24,9 @@ from django.views.decorators.http import require_POST
 
 from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
+from perfloop.core.months import Month
 from perfloop.imports import people, reports
+from perfloop.imports.file_check import FileCheck
 from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
 from perfloop.imports.models import FactChange, ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.policies import can_import_data, can_view_batch
@@ -45,6 +47,7 @@ from perfloop.imports.services import (
     import_preview,
     import_upload,
     invitation_accept,
+    problem_in_column,
     quarantine_resubmit,
     quarantined_row_fix,
     upload_options_for,
@@ -156,6 +159,50 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
     ]
 
 
+def _check_shown(check: FileCheck, kpi_name: Callable[[str], str]) -> dict[str, Any]:
+    """The whole-file check in the page's language: the verdict, each kind of problem with an example."""
+    refusal = check.refusal
+    months = [Month.from_int(month) for month in check.months]
+    return {
+        "is_ready": check.is_ready,
+        "rows_total": check.rows_total,
+        "rows_with_problems": check.rows_with_problems,
+        "people": check.people,
+        # Counts as money is written, in both languages: 1,000,000 (Django's Chinese format would group by 4).
+        "total_text": f"{check.rows_total:,}",
+        "applied_text": f"{check.rows_applied:,}",
+        "bad_text": f"{check.rows_with_problems:,}",
+        "facts_text": f"{check.facts:,}",
+        "people_text": f"{check.people:,}",
+        "share": f"{check.problem_share:.2%}",
+        "limit": f"{check.max_error_share:.0%}",
+        "refusal": describe(refusal["code"], refusal["details"], translate=_) if refusal else "",
+        "refusal_fix": fix_for(refusal["code"], translate=_) if refusal else "",
+        "refusal_code": refusal["code"] if refusal else "",
+        "problems": [
+            {
+                "code": problem.code,
+                "example": problem_in_column(
+                    problem.column, describe(problem.code, problem.details, translate=_)
+                ),
+                "fix": fix_for(problem.code, translate=_),
+                "rows": problem.rows,
+                "rows_text": f"{problem.rows:,}",
+                "first_rows": problem.first_rows,
+            }
+            for problem in check.problems
+        ],
+        "first": months[0] if months else None,
+        "last": months[-1] if months else None,
+        "kpis": pgettext("list separator", ", ").join(map(kpi_name, check.kpis)),
+        "facts": check.facts,
+        "restates": check.restates,
+        "warnings": [
+            describe(warning["code"], warning.get("details"), translate=_) for warning in check.warnings
+        ],
+    }
+
+
 @importer_only
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     viewer = _viewer(request)
@@ -166,6 +213,12 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "summary": summary,
         "facts_touched": sum(summary["facts"][key] for key in ("created", "changed", "removed")),
     }
+    kpis = {kpi.code: kpi for kpi in kpi_list()}
+    language = translation.get_language()
+
+    def kpi_name(code: str) -> str:
+        return kpis[code].name_for(language) if code in kpis else code
+
     if batch.status == ImportBatch.Status.RECEIVED:
         upload = ImportFile.objects.filter(batch=batch).first()
         if upload is not None:
@@ -175,14 +228,12 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
                 profile=batch.profile or batch.profile_name,
                 actor=viewer,
             )
+            if upload.file_check is not None:
+                context["check"] = _check_shown(FileCheck.from_dict(upload.file_check), kpi_name)
+                context["checked_at"] = upload.checked_at
     rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
     context["rows"] = _problem_rows(rows)
     context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
-    kpis = {kpi.code: kpi for kpi in kpi_list()}
-    language = translation.get_language()
-
-    def kpi_name(code: str) -> str:
-        return kpis[code].name_for(language) if code in kpis else code
 
     def shown(change: FactChange, value: Decimal | None) -> str:
         return value_text(value, unit=kpis[change.kpi].unit if change.kpi in kpis else "")

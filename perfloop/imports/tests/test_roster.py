@@ -13,9 +13,16 @@ from django.core import mail
 from perfloop.accounts.models import User
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
-from perfloop.imports.models import ImportBatch, Invitation
+from perfloop.imports.file_check import FileCheck
+from perfloop.imports.models import ImportBatch, ImportFile, Invitation
 from perfloop.imports.presets import PRESETS
-from perfloop.imports.services import InvitationError, import_file, invitation_accept, invitation_renew
+from perfloop.imports.services import (
+    InvitationError,
+    import_file,
+    import_upload,
+    invitation_accept,
+    invitation_renew,
+)
 from perfloop.imports.tests.data import csv_text, xlsx_bytes
 from perfloop.org.models import Employee, OrgUnit, Position
 
@@ -460,3 +467,33 @@ def test_the_invitation_e_mail_links_to_the_site_people_open(settings, django_ca
     link = next(link for link in outcome.invitations if link.employee_number == "S003")
     message = next(m for m in mail.outbox if m.to == ["liming@example.com"])
     assert f"https://perf.example.cn{link.path}" in message.body
+
+
+def test_an_uploaded_roster_is_checked_whole_before_anyone_is_created(hrbp):
+    hrbp.scope_unit = None
+    hrbp.save()
+    rows = [list(row) for row in ROWS]
+    rows[1][6] = "钱不详"  # a manager nobody knows
+    outcome = import_upload(
+        actor=hrbp, source="hris", profile="hr-roster-cn", data=roster(rows), file_name="r.xlsx"
+    )
+    check = FileCheck.from_dict(ImportFile.objects.get(batch=outcome.batch).file_check)
+    assert check.is_ready
+    assert (check.rows_total, check.rows_with_problems, check.people) == (len(ROWS), 1, len(ROWS) - 1)
+    assert [problem.code for problem in check.problems] == ["unknown_manager"]
+    assert not Employee.objects.filter(employee_number__in=[row[0] for row in ROWS]).exists()
+
+
+def test_the_check_of_a_roster_with_a_manager_loop_says_it_would_be_refused(hrbp):
+    hrbp.scope_unit = None
+    hrbp.save()
+    rows = [
+        ["S001", "甲", "公司", "经理", "", D(2020, 1, 1), "乙"] + [""] * 14,
+        ["S002", "乙", "公司", "经理", "", D(2020, 1, 1), "甲"] + [""] * 14,
+    ]
+    outcome = import_upload(
+        actor=hrbp, source="hris", profile="hr-roster-cn", data=roster(rows), file_name="r.xlsx"
+    )
+    check = FileCheck.from_dict(ImportFile.objects.get(batch=outcome.batch).file_check)
+    assert check.refusal is not None
+    assert check.refusal["code"] == "manager_cycle"

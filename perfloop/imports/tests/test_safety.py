@@ -13,6 +13,7 @@ from perfloop.imports.tests.data import xlsx_bytes, zip_bomb
 
 PURE_MODULES = [
     "aggregation",
+    "file_check",
     "labels",
     "matching",
     "parsers",

@@ -10,12 +10,14 @@ import pytest
 from perfloop.core.errors import PermissionDenied
 from perfloop.core.months import Month
 from perfloop.imports import pipeline
+from perfloop.imports.file_check import FileCheck
 from perfloop.imports.lineage import fact_rows
-from perfloop.imports.models import CoverageClaim, FactChange, ImportBatch, QuarantinedRow
+from perfloop.imports.models import CoverageClaim, FactChange, ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.problems import ImportRejected
 from perfloop.imports.services import (
     ImportInputError,
     import_file,
+    import_upload,
     quarantine_resubmit,
     quarantined_row_fix,
 )
@@ -573,3 +575,76 @@ def test_the_demo_company_path_monthly_kpis_from_three_sources(rep, other_team_r
         assert (outcome.is_applied, outcome.batch.rows_quarantined) == (True, 0), outcome.batch.error_message
     assert MonthlyFact.objects.count() == 2 * 3 * 8
     assert set(MonthlyFact.objects.values_list("source", flat=True)) == {"crm", "finance", "lms"}
+
+
+# --- the whole-file check of an upload ------------------------------------------------------------------
+
+
+def upload(data, *, profile="crm-deals-cn", source="crm", first="2025-03", last="2025-03", name="deals.csv"):
+    outcome = import_upload(
+        actor=_hr(), source=source, profile=profile, data=data, file_name=name, first=first, last=last
+    )
+    return outcome.batch, FileCheck.from_dict(ImportFile.objects.get(batch=outcome.batch).file_check)
+
+
+def test_an_upload_is_checked_whole_and_nothing_is_written_before_the_confirmation(rep, other_team_rep):
+    batch, check = upload(
+        deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.2"],
+            ["O2", "王五", "乙公司", "赢单", "2025-03-06", "1"],
+            ["O3", "陈静", "丙公司", "赢单", "2025-03-09", "很多"],
+            *filler(),
+        )
+    )
+    assert check.is_ready
+    assert (check.rows_total, check.rows_with_problems, check.rows_applied) == (11, 2, 9)
+    assert {problem.code: problem.first_rows for problem in check.problems} == {
+        "unknown_employee": [3],
+        "unparseable_number": [4],
+    }
+    # 陈静's month waits for her bad row, and nobody gets a real zero while a row names no one known: the
+    # preview says both before anything is written.
+    assert (check.months, check.people) == ([202503], 1)
+    assert set(check.kpis) == {"revenue", "new_customers", "conversion_rate"}
+    assert check.facts == len(check.kpis)
+    assert {warning["code"]: warning["details"] for warning in check.warnings} == {
+        "withheld": {"count": 1},
+        "zero_fill_suspended": {"months": "2025-03", "rows": 1},
+    }
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.RECEIVED
+    assert not MonthlyFact.objects.exists()
+    assert not QuarantinedRow.objects.exists()
+    assert not CoverageClaim.objects.exists()
+
+
+def test_the_check_says_a_file_with_too_many_bad_rows_would_be_refused(rep, other_team_rep):
+    rows = [[f"O{i}", "李明", "甲公司", "赢单", "2025-03-05", "很多"] for i in range(3)]
+    _, check = upload(deals(*rows, ["O9", "李明", "乙公司", "赢单", "2025-03-06", "1"]))
+    assert not check.is_ready
+    assert check.refusal == {"code": "too_many_errors", "details": {"bad": 3, "rows": 4, "limit": "20%"}}
+    assert check.problems[0].rows == 3
+    assert check.facts == 0
+
+
+def test_the_check_names_the_batch_a_correction_restates(rep, other_team_rep):
+    earlier = run(MARCH_DEALS).batch
+    _, check = upload(deals(["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.5"]), name="corrected.csv")
+    assert check.is_ready
+    assert check.restates == [earlier.pk]
+
+
+def test_the_check_says_a_month_another_source_holds_would_be_refused(rep, other_team_rep):
+    run(MARCH_DEALS)
+    kpis = csv_text(
+        [["工号", "月份", "指标", "数值"], [rep.employee.employee_number, "2025-03", "revenue", "1"]]
+    ).encode()
+    _, check = upload(kpis, profile="monthly-kpis", source="finance")
+    assert check.refusal is not None
+    assert check.refusal["code"] == "coverage_conflict"
+    assert check.rows_total == 1
+
+
+def test_the_check_quarantines_rows_outside_the_declared_period_in_its_count(rep, other_team_rep):
+    _, check = upload(deals(["O1", "李明", "甲公司", "赢单", "2025-04-02", "1"], *filler()))
+    assert [(problem.code, problem.first_rows) for problem in check.problems] == [("outside_coverage", [2])]

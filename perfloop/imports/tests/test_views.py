@@ -352,3 +352,30 @@ def test_two_columns_of_the_same_name_keep_their_own_values_through_a_fix(client
     assert table is not None
     kept = table.frame.filter(table.frame["__row"] == row.row_number).row(0)
     assert list(kept[-2:]) == ["甲", "乙"]
+
+
+def test_the_preview_says_how_the_whole_file_fares_before_the_confirmation(client, hr, rep, other_team_rep):
+    client.force_login(hr)
+    answer = _upload(client, csv_text([DEALS_CN_HEADER, *ROWS]).encode())
+    page = client.get(answer["Location"]).content.decode()
+    assert 'data-verdict="ready"' in page
+    assert "可以导入：10 行中的 9 行将被应用。" in page  # the formula row waits, the rest goes in
+    assert 'data-code="formula_in_cell"' in page
+    english = client.get(answer["Location"], headers={"accept-language": "en"}).content.decode()
+    assert "Ready to import: 9 of 10 rows will be applied." in english
+    assert "1 row has problems (10.00%; up to 20% may)" in english
+    assert not MonthlyFact.objects.exists()
+
+
+def test_the_preview_warns_that_a_file_with_too_many_bad_rows_would_be_refused(
+    client, hr, rep, other_team_rep
+):
+    client.force_login(hr)
+    rows = [[f"O{i}", "王五", "甲公司", "赢单", "2025-03-05", "1"] for i in range(3)]
+    answer = _upload(client, csv_text([DEALS_CN_HEADER, *rows, ROWS[-1]]).encode())
+    page = client.get(answer["Location"]).content.decode()
+    assert 'data-verdict="refused"' in page
+    assert 'data-code="too_many_errors"' in page
+    assert "此文件将被拒绝" in page
+    assert "仍然导入" in page  # the button says what happens; the importer may still want the report
+    assert "没有与 王五 匹配的员工" in page  # the problem, shown with its first case
