@@ -1,12 +1,16 @@
 """Mapping profiles shipped with perfloop, for the exports people actually have.
 
 Pure data. Each preset is an ordinary profile (``profiles.parse_profile`` checks it): copy one and adapt
-the column names to make your own. ``docs/imports.md`` lists every column of every preset.
+the column names to make your own. ``docs/imports.md`` lists every column of every preset. A preset's
+label is an English text marked for translation: the pages show it in the viewer's language
+(``preset_label``), whatever label an older release stored with the profile.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from perfloop.imports.labels import gettext_noop
 
 _OPEN_STAGES_EN = [
     "Prospecting",
@@ -43,7 +47,7 @@ _OPEN_STAGES_CN = [
 
 PRESETS: dict[str, dict[str, Any]] = {
     "crm-opportunities-en": {
-        "label": "CRM opportunities export (English column names)",
+        "label": gettext_noop("CRM opportunities export (English headers)"),
         "source_kind": "crm",
         "spec": {
             "kind": "deals",
@@ -77,7 +81,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "crm-deals-cn": {
-        "label": "中文 CRM 商机导出（销售人员/负责人、客户名称、商机阶段、成交日期、成交金额 元或万元）",
+        "label": gettext_noop("Chinese CRM deals export"),
         "source_kind": "crm",
         "spec": {
             "kind": "deals",
@@ -106,7 +110,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "finance-collections-cn": {
-        "label": "财务回款导出（应收/实收/回款）",
+        "label": gettext_noop("Finance collections export"),
         "source_kind": "finance",
         "spec": {
             "kind": "collections",
@@ -127,7 +131,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "crm-activities-cn": {
-        "label": "CRM 跟进记录导出",
+        "label": gettext_noop("CRM follow-ups export"),
         "source_kind": "crm",
         "spec": {
             "kind": "activities",
@@ -142,7 +146,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "crm-feedback-cn": {
-        "label": "客户满意度评价导出（1-5 分）",
+        "label": gettext_noop("Customer satisfaction ratings"),
         "source_kind": "crm",
         "spec": {
             "kind": "feedback",
@@ -157,7 +161,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "crm-accounts-cn": {
-        "label": "CRM 客户清单（成为客户日期、流失日期）",
+        "label": gettext_noop("CRM customer list"),
         "source_kind": "crm",
         "spec": {
             "kind": "accounts",
@@ -171,7 +175,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "lms-attendance": {
-        "label": "培训系统签到导出 / LMS attendance export",
+        "label": gettext_noop("Training attendance export"),
         "source_kind": "lms",
         "spec": {
             "kind": "training",
@@ -187,7 +191,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "hr-roster-cn": {
-        "label": "HR 花名册（工号、姓名、部门、直属上级、岗位、入职日期 …）",
+        "label": gettext_noop("HR roster"),
         "source_kind": "hris",
         "spec": {
             "kind": "roster",
@@ -218,7 +222,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "wages-cn": {
-        "label": "工资表（工号、月份、应发工资、加班费）",
+        "label": gettext_noop("Payroll"),
         "source_kind": "hris",
         "spec": {
             "kind": "wages",
@@ -232,7 +236,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
     "monthly-kpis": {
-        "label": "Monthly KPI values per person (工号/月份/指标/数值 or employee/month/kpi/value)",
+        "label": gettext_noop("Monthly KPI values per person"),
         "source_kind": "",
         "spec": {
             "kind": "monthly_kpis",
@@ -246,3 +250,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+def preset_label(name: str) -> str | None:
+    """The untranslated label of a shipped preset (``None`` for a profile of one's own)."""
+    preset = PRESETS.get(name)
+    return str(preset["label"]) if preset is not None else None

@@ -19,7 +19,7 @@ def batch_list_for(*, viewer: User) -> QuerySet[ImportBatch]:
     """Batches the viewer may see, newest first."""
     if not can_import_data(viewer):
         return ImportBatch.objects.none()
-    batches = ImportBatch.objects.select_related("source", "created_by", "coverage_unit")
+    batches = ImportBatch.objects.select_related("source", "profile", "created_by", "coverage_unit")
     if viewer.is_superuser or viewer.scope_unit_id is None:
         return batches
     scope = viewer.scope_unit.path if viewer.scope_unit else ""

@@ -43,7 +43,7 @@ from perfloop.imports.models import (
     Source,
 )
 from perfloop.imports.policies import can_import_data, can_import_roster, can_manage_sources
-from perfloop.imports.presets import PRESETS
+from perfloop.imports.presets import PRESETS, preset_label
 from perfloop.imports.problems import ImportRejected, describe, fix_for
 from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
 from perfloop.imports.readers import ROW, RawTable
@@ -235,11 +235,14 @@ def ingest_signature_verify(*, source: Source, body: bytes, signature: str) -> N
 
 
 def presets_install() -> int:
-    """Make sure every shipped preset exists as a profile (new presets appear after an upgrade)."""
-    existing = set(MappingProfile.objects.filter(is_preset=True).values_list("name", flat=True))
+    """Make sure every shipped preset exists as a profile (new presets appear after an upgrade, and an
+    existing one takes the release's label)."""
+    existing = dict(MappingProfile.objects.filter(is_preset=True).values_list("name", "label"))
     created = 0
     for name, preset in PRESETS.items():
         if name in existing:
+            if existing[name] != preset["label"]:
+                MappingProfile.objects.filter(name=name, is_preset=True).update(label=preset["label"])
             continue
         MappingProfile.objects.get_or_create(
             name=name,
@@ -278,12 +281,21 @@ def upload_options_for(*, viewer: User) -> UploadOptions:
     ]
     kinds = {kind for _code, _label, kind in sources}
     profiles = [
-        (profile.name, f"{profile.label or profile.name} — {profile.name}")
+        (profile.name, f"{profile_title(profile.name, profile.label)} — {profile.name}")
         for profile in profile_list()
         if (not profile.source_kind or profile.source_kind in kinds)
         and (profile.kind != "roster" or can_import_roster(viewer))
     ]
     return UploadOptions(sources=[(code, label) for code, label, _kind in sources], profiles=profiles)
+
+
+def profile_title(name: str, label: str = "") -> str:
+    """A profile's label in the viewer's language: a shipped preset's own label, translated; the label
+    given to a profile of one's own as written (or its name)."""
+    preset = preset_label(name)
+    if preset is not None:
+        return _(preset)
+    return label or name
 
 
 def mapping_profile_get(profile: MappingProfile | str) -> MappingProfile:

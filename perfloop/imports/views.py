@@ -48,6 +48,7 @@ from perfloop.imports.services import (
     import_upload,
     invitation_accept,
     problem_in_column,
+    profile_title,
     quarantine_resubmit,
     quarantined_row_fix,
     upload_options_for,
@@ -93,10 +94,25 @@ def _said(exc: DomainError) -> str:
     return str(exc.message)
 
 
+_NOT_READ_YET = {ImportBatch.Status.RECEIVED, ImportBatch.Status.PROCESSING, ImportBatch.Status.DISCARDED}
+
+
+def _batch_rows(viewer: User) -> list[dict[str, Any]]:
+    """The latest batches, each with its profile in words and whether its counts mean anything yet."""
+    return [
+        {
+            "batch": batch,
+            "profile": profile_title(batch.profile_name, batch.profile.label if batch.profile else ""),
+            "is_counted": batch.status not in _NOT_READ_YET,
+        }
+        for batch in batch_list_for(viewer=viewer)[:100]
+    ]
+
+
 @importer_only
 def index(request: HttpRequest) -> HttpResponse:
-    batches = batch_list_for(viewer=_viewer(request))[:100]
-    return render(request, "imports/index.html", {"batches": batches, "form": _upload_form(request)})
+    context = {"batches": _batch_rows(_viewer(request)), "form": _upload_form(request)}
+    return render(request, "imports/index.html", context)
 
 
 @importer_only
@@ -105,8 +121,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         return redirect("imports:index")
     form = _upload_form(request, request.POST, request.FILES)
     if not form.is_valid():
-        batches = batch_list_for(viewer=_viewer(request))[:100]
-        return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
+        context = {"batches": _batch_rows(_viewer(request)), "form": form}
+        return render(request, "imports/index.html", context, status=400)
     uploaded = form.cleaned_data["file"]
     try:
         outcome = import_upload(
@@ -122,8 +138,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         if isinstance(exc, NotFound | PermissionDenied):
             raise
         form.add_error(None, _said(exc))
-        batches = batch_list_for(viewer=_viewer(request))[:100]
-        return render(request, "imports/index.html", {"batches": batches, "form": form}, status=400)
+        context = {"batches": _batch_rows(_viewer(request)), "form": form}
+        return render(request, "imports/index.html", context, status=400)
     if outcome.is_duplicate:
         if not can_view_batch(_viewer(request), outcome.batch):  # another importer's: not named, not opened
             messages.info(
@@ -210,6 +226,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     summary = batch_summary(batch)
     context: dict[str, Any] = {
         "batch": batch,
+        "profile": profile_title(batch.profile_name, batch.profile.label if batch.profile else ""),
         "summary": summary,
         "facts_touched": sum(summary["facts"][key] for key in ("created", "changed", "removed")),
     }

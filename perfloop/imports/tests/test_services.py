@@ -12,12 +12,20 @@ from perfloop.core.months import Month
 from perfloop.imports import pipeline
 from perfloop.imports.file_check import FileCheck
 from perfloop.imports.lineage import fact_rows
-from perfloop.imports.models import CoverageClaim, FactChange, ImportBatch, ImportFile, QuarantinedRow
+from perfloop.imports.models import (
+    CoverageClaim,
+    FactChange,
+    ImportBatch,
+    ImportFile,
+    MappingProfile,
+    QuarantinedRow,
+)
 from perfloop.imports.problems import ImportRejected
 from perfloop.imports.services import (
     ImportInputError,
     import_file,
     import_upload,
+    presets_install,
     quarantine_resubmit,
     quarantined_row_fix,
 )
@@ -648,3 +656,10 @@ def test_the_check_says_a_month_another_source_holds_would_be_refused(rep, other
 def test_the_check_quarantines_rows_outside_the_declared_period_in_its_count(rep, other_team_rep):
     _, check = upload(deals(["O1", "李明", "甲公司", "赢单", "2025-04-02", "1"], *filler()))
     assert [(problem.code, problem.first_rows) for problem in check.problems] == [("outside_coverage", [2])]
+
+
+def test_an_older_release_label_of_a_preset_is_replaced_at_the_next_install():
+    presets_install()
+    MappingProfile.objects.filter(name="crm-deals-cn").update(label="中文 CRM 商机导出（旧）")
+    presets_install()
+    assert MappingProfile.objects.get(name="crm-deals-cn").label == "Chinese CRM deals export"

@@ -379,3 +379,19 @@ def test_the_preview_warns_that_a_file_with_too_many_bad_rows_would_be_refused(
     assert "此文件将被拒绝" in page
     assert "仍然导入" in page  # the button says what happens; the importer may still want the report
     assert "没有与 王五 匹配的员工" in page  # the problem, shown with its first case
+
+
+def test_the_batch_list_names_profiles_in_the_page_language_and_counts_only_read_files(
+    client, hr, rep, other_team_rep
+):
+    _applied(hr)
+    client.force_login(hr)
+    _upload(client, csv_text([DEALS_CN_HEADER, *ROWS[:3]]).encode(), name="april.csv")
+    page = client.get("/imports/").content.decode()
+    assert '<td title="crm-deals-cn">中文 CRM 商机导出</td>' in page  # the code only as a tooltip
+    english = client.get("/imports/", headers={"accept-language": "en"}).content.decode()
+    assert '<td title="crm-deals-cn">Chinese CRM deals export</td>' in english
+    waiting = re.search(r"april\.csv</td>.*?</tr>", page, re.S)
+    assert waiting is not None
+    assert '<td class="num">—</td>' in waiting.group(0)  # a file not yet read has no counts, not zeros
+    assert "中文 CRM 商机导出 — crm-deals-cn" in page  # the upload form's choice, with its code
