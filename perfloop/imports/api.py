@@ -17,6 +17,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError, PermissionDenied
+from perfloop.core.months import Month
 from perfloop.imports.models import ImportBatch
 from perfloop.imports.policies import can_import_data, can_manage_sources
 from perfloop.imports.problems import describe
@@ -24,6 +25,7 @@ from perfloop.imports.safety import MAX_FILE_BYTES
 from perfloop.imports.schemas import (
     BatchOut,
     FactRowsOut,
+    FileCheckOut,
     ProfileOut,
     QuarantinedRowOut,
     SourceCredentialsOut,
@@ -41,6 +43,7 @@ from perfloop.imports.services import (
     ImportOutcome,
     IngestAuthError,
     batch_summary,
+    import_check,
     import_file,
     ingest_authenticate,
     ingest_signature_verify,
@@ -152,6 +155,61 @@ def batch_upload(
         channel=ImportBatch.Channel.API,
     )
     return _answer(outcome)
+
+
+@router.post("/checks", response=FileCheckOut)
+def file_check(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    source: Form[str],
+    profile: Form[str],
+    first: Form[str | None] = None,
+    last: Form[str | None] = None,
+) -> dict[str, Any]:
+    """What uploading the file to ``/batches`` would do now (same checks, limits, scope); writes nothing."""
+    check = import_check(
+        actor=_importer(request),
+        source=source,
+        profile=profile,
+        path_or_bytes=file.read(),
+        file_name=file.name or "upload",
+        first=first or None,
+        last=last or None,
+    )
+    refusal = check.refusal
+    return {
+        "ready": check.is_ready,
+        "rows_total": check.rows_total,
+        "rows_applied": check.rows_applied,
+        "rows_with_problems": check.rows_with_problems,
+        "max_error_share": check.max_error_share,
+        "refusal": {
+            "code": refusal["code"],
+            "message": describe(refusal["code"], refusal["details"]),
+            "details": refusal["details"],
+        }
+        if refusal
+        else None,
+        "problems": [
+            {
+                "code": problem.code,
+                "message": describe(problem.code, problem.details),
+                "rows": problem.rows,
+                "first_rows": problem.first_rows,
+                "column": problem.column,
+            }
+            for problem in check.problems
+        ],
+        "months": [str(Month.from_int(month)) for month in check.months],
+        "kpis": check.kpis,
+        "facts": check.facts,
+        "people": check.people,
+        "restates": check.restates,
+        "warnings": [
+            {"code": warning["code"], "message": describe(warning["code"], warning.get("details"))}
+            for warning in check.warnings
+        ],
+    }
 
 
 @router.get("/profiles", response=list[ProfileOut])

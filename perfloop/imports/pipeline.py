@@ -319,7 +319,7 @@ def _takeovers(batch: ImportBatch, plan: Plan) -> dict[int, set[tuple[int, str]]
     """Claims this file takes over (a restatement by the same source); another source's claim refuses it."""
     claims = (
         CoverageClaim.objects.filter(is_active=True, month__in=plan.months, kpi__in=plan.kpis)
-        .exclude(batch=batch)
+        .exclude(batch_id=batch.pk)  # an unsaved batch (a check) has none
         .select_related("source")
     )
     takeovers: dict[int, set[tuple[int, str]]] = defaultdict(set)

@@ -108,3 +108,29 @@ class FactRowsOut(Schema):
     header: list[str]
     recovered: bool
     rows: list[SourceRowOut]
+
+
+class ProblemCountOut(Schema):
+    code: str
+    message: str  # the first case, in words
+    rows: int
+    first_rows: list[int]
+    column: str
+
+
+class FileCheckOut(Schema):
+    """What importing the file would do now; nothing was written."""
+
+    ready: bool
+    rows_total: int
+    rows_applied: int
+    rows_with_problems: int
+    max_error_share: float
+    refusal: BatchErrorOut | None
+    problems: list[ProblemCountOut]
+    months: list[str]
+    kpis: list[str]
+    facts: int
+    people: int
+    restates: list[int]
+    warnings: list[WarningOut]

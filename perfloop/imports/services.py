@@ -900,6 +900,62 @@ def import_upload(
     return ImportOutcome(batch=batch)
 
 
+def import_check(
+    *,
+    actor: User | None,
+    source: Source | str,
+    profile: MappingProfile | str,
+    path_or_bytes: str | Path | bytes,
+    file_name: str | None = None,
+    first: Month | str | None = None,
+    last: Month | str | None = None,
+    unit: OrgUnit | None = None,
+    zero_fill: bool = True,
+) -> FileCheck:
+    """What importing the file would do now — the same checks, limits and scope as ``import_file`` — with
+    nothing written: no batch, no audit event, no fact (the command line's and the API's dry run)."""
+    source_obj = source_get(source)
+    profile_obj = mapping_profile_get(profile)
+    spec = parse_profile(profile_obj.spec)
+    _check_fits(source_obj, profile_obj, spec)
+    _check_allowed(actor, spec.kind.name)
+    low, high = _period(first, last)
+    given = _input(path_or_bytes, file_name, spec)
+    limit = spec.max_error_share
+    same = _applied_same(source_obj, given.digest, profile_obj.spec, low, high, unit)
+    if same is not None:
+        return file_check_from(
+            rows_total=same.rows_total,
+            errors=empty_errors(),
+            max_error_share=limit,
+            refusal=("already_imported", {"batch": same.pk}),
+        )
+    # Never saved: it only tells the preparation which source, period and unit the file would have.
+    batch = ImportBatch(
+        source=source_obj,
+        profile=profile_obj,
+        kind=spec.kind.name,
+        file_name=given.name[:255],
+        coverage_first=low,
+        coverage_last=high,
+        is_coverage_declared=low is not None,
+        coverage_unit=unit,
+        is_zero_filled=zero_fill,
+    )
+    data, parsing = given.take(), given.parsing
+    try:
+        if parsing is not None:
+            table, mapping = parsing.result()
+        else:
+            table, mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
+    except ImportRejected as exc:
+        return file_check_from(
+            rows_total=0, errors=empty_errors(), max_error_share=limit, refusal=(exc.code, exc.details)
+        )
+    del data
+    return file_check_make(batch=batch, table=table, mapping=mapping, spec=spec, actor=actor)
+
+
 def file_check_make(
     *, batch: ImportBatch, table: RawTable, mapping: ColumnMapping, spec: ProfileSpec, actor: User | None
 ) -> FileCheck:

@@ -252,3 +252,60 @@ def test_the_rows_behind_a_fact_for_whoever_may_see_the_fact(client, everyone, c
     )
     assert [(row["row"], row["cells"]["客户名称"]) for row in found["rows"]] == [(2, "甲公司"), (4, "丙公司")]
     assert found["header"] == DEALS_CN_HEADER
+
+
+def _check(client, body=BODY, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"file": SimpleUploadedFile("deals.csv", body), "source": "crm", "profile": "crm-deals-cn"}
+    return client.post("/api/v1/imports/checks", {**data, **fields})
+
+
+def test_a_check_says_what_an_upload_would_do_and_writes_nothing(client, hrbp, rep, other_team_rep):
+    hrbp.scope_unit = None
+    hrbp.save()
+    client.force_login(hrbp)
+    body = csv_text(
+        [
+            DEALS_CN_HEADER,
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.2"],
+            *[[f"F{i}", "陈静", f"客户{i}", "输单", "2025-03-06", ""] for i in range(8)],
+            ["O9", "李明", "乙公司", "赢单", "2025-03-07", "很多"],
+        ]
+    ).encode()
+    answer = _check(client, body, first="2025-03")
+    assert answer.status_code == 200, answer.content
+    check = answer.json()
+    assert (check["ready"], check["rows_total"], check["rows_with_problems"]) == (True, 10, 1)
+    assert check["problems"] == [
+        {
+            "code": "unparseable_number",
+            "message": "很多 is not a number.",
+            "rows": 1,
+            "first_rows": [11],
+            "column": "成交金额（万元）",
+        }
+    ]
+    assert check["months"] == ["2025-03"]
+    assert not ImportBatch.objects.exists()
+    assert not MonthlyFact.objects.exists()
+
+
+def test_a_check_of_a_file_that_would_be_refused_gives_the_reason(client, hrbp, rep):
+    hrbp.scope_unit = None
+    hrbp.save()
+    client.force_login(hrbp)
+    body = csv_text([DEALS_CN_HEADER, ["O1", "李明", "甲公司", "赢单", "2025-03-05", "很多"]]).encode()
+    check = _check(client, body).json()
+    assert check["ready"] is False
+    assert check["refusal"]["code"] == "no_valid_rows"
+    assert check["facts"] == 0
+
+
+@pytest.mark.parametrize(
+    "persona", ["rep", "other_team_rep", "manager", "mentor", "legal", "recruiter", "executive", "sysadmin"]
+)
+def test_nobody_but_hr_checks_a_file(client, everyone, persona):
+    client.force_login(everyone[persona])
+    assert _check(client).status_code == 403
+    assert not ImportBatch.objects.exists()

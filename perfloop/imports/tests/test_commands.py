@@ -109,3 +109,39 @@ def test_a_roster_writes_the_invitation_links_privately(tmp_path):
     rows = list(csv.reader(links.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == 6
     assert all(row[3].startswith("https://perfloop.example.com/imports/invitations/") for row in rows[1:])
+
+
+def test_a_dry_run_judges_the_whole_file_and_writes_nothing(rep, other_team_rep, tmp_path):
+    from perfloop.imports.models import ImportBatch
+
+    path = tmp_path / "deals.csv"
+    rows = [
+        ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.2"],
+        *[[f"F{i}", "陈静", f"客户{i}", "输单", "2025-03-06", ""] for i in range(8)],
+        ["O9", "王五", "乙公司", "赢单", "2025-03-07", "1"],
+    ]
+    path.write_text(csv_text([DEALS_CN_HEADER, *rows]), encoding="utf-8")
+    out, _ = command("--profile", "crm-deals-cn", "--period", "2025-03", "--dry-run", str(path))
+    assert "whole file: ready — 9 of 10 rows would be applied, 1 set aside (10.00%; up to 20% may be)" in out
+    assert "unknown_employee × 1 (rows 11): No employee matches 王五" in out
+    assert not ImportBatch.objects.exists()
+    listed, _ = command("--profile", "crm-deals-cn", "--period", "2025-03", "--dry-run", "--json", str(path))
+    assert json.loads(listed)["check"]["rows_with_problems"] == 1
+
+
+def test_a_dry_run_of_a_file_that_would_be_refused_exits_non_zero(rep, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        csv_text([DEALS_CN_HEADER, ["O1", "王五", "甲公司", "赢单", "2025-03-05", "1"]]), encoding="utf-8"
+    )
+    with pytest.raises(CommandError) as caught:
+        command("--profile", "crm-deals-cn", "--dry-run", str(path))
+    assert caught.value.returncode == 2
+
+
+def test_a_dry_run_of_a_file_already_imported_says_so(rep, deals_file):
+    command("--profile", "crm-deals-cn", "--period", "2025-03", str(deals_file))
+    out, _ = command("--profile", "crm-deals-cn", "--period", "2025-03", "--dry-run", str(deals_file))
+    assert re.search(
+        r"whole file: already imported as batch #\d+; importing it again would change nothing", out
+    )

@@ -12,10 +12,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError
+from perfloop.core.months import Month
+from perfloop.imports.file_check import FileCheck
 from perfloop.imports.models import ImportBatch
+from perfloop.imports.problems import describe
 from perfloop.imports.profiles import KINDS
 from perfloop.imports.services import (
     ImportOutcome,
+    import_check,
     import_file,
     import_preview,
     presets_install,
@@ -41,7 +45,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-recompute", action="store_true", help="leave scorecards for the monthly close"
         )
-        parser.add_argument("--dry-run", action="store_true", help="show the mapping and the first rows only")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="write nothing: show the mapping, the first rows and what importing the whole file would do",
+        )
         parser.add_argument(
             "--invitations", help="roster: write the first-sign-in links to this CSV (mode 600)"
         )
@@ -60,7 +68,17 @@ class Command(BaseCommand):
         last = options["last"] or options["period"]
         try:
             if options["dry_run"]:
-                self._preview(options["file"], options["profile"], as_json=options["json"])
+                check = import_check(
+                    actor=self._actor(options["user"]),
+                    source=options["source"],
+                    profile=options["profile"],
+                    path_or_bytes=options["file"],
+                    first=first,
+                    last=last,
+                    unit=self._unit(options["unit"]),
+                    zero_fill=not options["no_zero_fill"],
+                )
+                self._preview(options["file"], options["profile"], check, as_json=options["json"])
                 return
             outcome = import_file(
                 actor=self._actor(options["user"]),
@@ -166,11 +184,15 @@ class Command(BaseCommand):
             "hand them out, then delete the file."
         )
 
-    def _preview(self, path: str, profile: str, *, as_json: bool) -> None:
+    def _preview(self, path: str, profile: str, check: FileCheck, *, as_json: bool) -> None:
         with open(path, "rb") as handle:
             preview = import_preview(data=handle.read(), file_name=os.path.basename(path), profile=profile)
         if as_json:
-            self.stdout.write(json.dumps(preview.__dict__, ensure_ascii=False, default=str))
+            self.stdout.write(
+                json.dumps({**preview.__dict__, "check": check.as_dict()}, ensure_ascii=False, default=str)
+            )
+            if not check.is_ready and (check.refusal or {}).get("code") != "already_imported":
+                raise CommandError("the file would be refused", returncode=2)
             return
         if preview.rejection:
             raise CommandError(f"{preview.rejection['code']}: {preview.rejection['message']}", returncode=2)
@@ -187,6 +209,45 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {row['row']:>6}: {' | '.join(str(c or '') for c in row['cells'])}{problems}"
             )
+        self._check_report(check)
+
+    def _check_report(self, check: FileCheck) -> None:
+        """The whole file's verdict under the first rows; a file that would be refused exits with 2."""
+        if check.refusal is not None and check.refusal["code"] == "already_imported":
+            self.stdout.write(
+                f"whole file: already imported as batch #{check.refusal['details']['batch']}; "
+                "importing it again would change nothing"
+            )
+            return
+        if check.refusal is not None:
+            reason = describe(check.refusal["code"], check.refusal["details"])
+            self.stdout.write(f"whole file: would be refused — {check.refusal['code']}: {reason}")
+        else:
+            self.stdout.write(
+                f"whole file: ready — {check.rows_applied:,} of {check.rows_total:,} rows would be applied, "
+                f"{check.rows_with_problems:,} set aside ({check.problem_share:.2%}; "
+                f"up to {check.max_error_share:.0%} may be)"
+            )
+        if check.facts:
+            months = [str(Month.from_int(month)) for month in check.months]
+            self.stdout.write(
+                f"  writes {check.facts:,} monthly values ({', '.join(check.kpis)}) "
+                f"of {check.people:,} people, {months[0]}..{months[-1]}"
+            )
+        elif check.people and check.is_ready:
+            self.stdout.write(f"  people: {check.people:,}")
+        if check.restates:
+            self.stdout.write(f"  restates batches: {', '.join(f'#{batch}' for batch in check.restates)}")
+        for warning in check.warnings:
+            self.stdout.write(f"  warning: {describe(warning['code'], warning.get('details'))}")
+        for problem in check.problems:
+            rows = ", ".join(map(str, problem.first_rows)) + (
+                " …" if problem.rows > len(problem.first_rows) else ""
+            )
+            example = describe(problem.code, problem.details)
+            self.stdout.write(f"  {problem.code} × {problem.rows:,} (rows {rows}): {example}")
+        if not check.is_ready:
+            raise CommandError("the file would be refused", returncode=2)
 
     def _list_profiles(self, *, as_json: bool) -> None:
         presets_install()
