@@ -33,6 +33,7 @@ from perfloop.imports.schemas import (
 )
 from perfloop.imports.selectors import (
     batch_get_for,
+    batch_ids_visible_to,
     batch_list_for,
     fact_rows_for,
     profile_list,
@@ -167,8 +168,9 @@ def file_check(
     last: Form[str | None] = None,
 ) -> dict[str, Any]:
     """What uploading the file to ``/batches`` would do now (same checks, limits, scope); writes nothing."""
+    actor = _importer(request)
     check = import_check(
-        actor=_importer(request),
+        actor=actor,
         source=source,
         profile=profile,
         path_or_bytes=file.read(),
@@ -177,8 +179,11 @@ def file_check(
         last=last or None,
     )
     refusal = check.refusal
+    restates = batch_ids_visible_to(viewer=actor, batch_ids=check.restates)
     return {
         "ready": check.is_ready,
+        "duplicate": check.is_duplicate,
+        "duplicate_of": check.duplicate_of,
         "rows_total": check.rows_total,
         "rows_applied": check.rows_applied,
         "rows_with_problems": check.rows_with_problems,
@@ -204,7 +209,8 @@ def file_check(
         "kpis": check.kpis,
         "facts": check.facts,
         "people": check.people,
-        "restates": check.restates,
+        "restates": restates,
+        "restates_outside_scope": len(check.restates) - len(restates),
         "warnings": [
             {"code": warning["code"], "message": describe(warning["code"], warning.get("details"))}
             for warning in check.warnings

@@ -48,14 +48,18 @@ class FileCheck:
     restates: list[int] = field(default_factory=list)  # batches whose values it would replace
     # What the import would add to its summary: person-months held back by a bad row, real zeros suspended …
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # The same bytes, profile and period are applied already: importing them again changes nothing.
+    is_duplicate: bool = False
+    duplicate_of: int | None = None  # that batch, when the one asking may open it
 
     @property
     def is_ready(self) -> bool:
-        return self.refusal is None
+        """Importing it would apply rows (not refused, not a repeat)."""
+        return self.refusal is None and not self.is_duplicate
 
     @property
     def rows_applied(self) -> int:
-        return 0 if self.refusal else max(self.rows_total - self.rows_with_problems, 0)
+        return max(self.rows_total - self.rows_with_problems, 0) if self.is_ready else 0
 
     @property
     def problem_share(self) -> float:
@@ -67,9 +71,29 @@ class FileCheck:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FileCheck:
         values = dict(data)
-        values["problems"] = [ProblemCount(**problem) for problem in values.get("problems", [])]
+        fields = set(ProblemCount.__dataclass_fields__)
+        values["problems"] = [
+            ProblemCount(**{key: value for key, value in problem.items() if key in fields})
+            for problem in values.get("problems", [])
+        ]
         known = set(cls.__dataclass_fields__)
         return cls(**{key: value for key, value in values.items() if key in known})
+
+
+def duplicate_check(*, rows_total: int, max_error_share: float, batch_id: int | None) -> FileCheck:
+    """The verdict on a file applied already (``batch_id`` only when the one asking may open that batch)."""
+    return FileCheck(
+        rows_total=rows_total,
+        rows_with_problems=0,
+        max_error_share=max_error_share,
+        is_duplicate=True,
+        duplicate_of=batch_id,
+    )
+
+
+def percent_text(share: float) -> str:
+    """A share as people write it: 20%, 0.5%, 8.33% (never a limit of 0.5% shown as 0%)."""
+    return f"{share * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def problem_counts(errors: pl.DataFrame, *, examples: int = EXAMPLE_ROWS) -> list[ProblemCount]:

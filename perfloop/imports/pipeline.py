@@ -214,7 +214,11 @@ def prepare(
         plan.events = plan.events.filter(~pl.col(ROW).is_in(plan.errors[ROW].unique().implode()))
         return plan
     plan.kpis = _kpis(plan)
-    plan.takeovers = _takeovers(batch, plan)
+    try:
+        plan.takeovers = _takeovers(batch, plan)
+    except ImportRejected as exc:  # a period held by another source: refused, with the row problems so far
+        plan.rejection = exc
+        return plan
     progress("checking", 0.55)
     _check_other_batches(batch, plan)
     _check_error_share(plan)
@@ -328,7 +332,12 @@ def _takeovers(batch: ImportBatch, plan: Plan) -> dict[int, set[tuple[int, str]]
             continue
         same_source = claim.source_id == batch.source_id
         covers = claim.unit_path.startswith(plan.unit_path)
-        if not same_source or not covers:
+        if same_source and not covers:
+            # A part of the organisation cannot restate a file that covered more than that part: the rest
+            # of it would lose its values.
+            # (That batch is not named: it may be outside what the importer may see.)
+            raise ImportRejected("coverage_held_wider", kpi=claim.kpi, month=str(claim.month))
+        if not same_source:
             raise ImportRejected(
                 "coverage_conflict",
                 kpi=claim.kpi,

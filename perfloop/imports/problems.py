@@ -165,6 +165,17 @@ _PROBLEMS: tuple[Problem, ...] = (
         "file",
     ),
     Problem(
+        "coverage_held_wider",
+        gettext_noop(
+            "{kpi} for {month} was imported for a wider part of the organisation than this file covers."
+        ),
+        gettext_noop(
+            "A correction must cover the same part of the organisation: ask HR of that part (or of the whole "
+            "organisation) to import it."
+        ),
+        "file",
+    ),
+    Problem(
         "invalid_profile",
         gettext_noop("The mapping profile is not valid: {reason}."),
         gettext_noop("Correct the profile (see docs/imports.md, 'Writing a profile')."),

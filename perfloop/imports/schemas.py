@@ -121,7 +121,9 @@ class ProblemCountOut(Schema):
 class FileCheckOut(Schema):
     """What importing the file would do now; nothing was written."""
 
-    ready: bool
+    ready: bool  # importing it would apply rows
+    duplicate: bool  # the same file, profile and period are applied already: nothing would change
+    duplicate_of: int | None  # that batch, when the caller may open it
     rows_total: int
     rows_applied: int
     rows_with_problems: int
@@ -132,5 +134,6 @@ class FileCheckOut(Schema):
     kpis: list[str]
     facts: int
     people: int
-    restates: list[int]
+    restates: list[int]  # restated batches the caller may open
+    restates_outside_scope: int  # and how many others
     warnings: list[WarningOut]

@@ -3,6 +3,8 @@ organisation sees all)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -10,7 +12,14 @@ from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_scope_for
 from perfloop.core.errors import NotFound
 from perfloop.imports.lineage import FactRows, fact_rows
-from perfloop.imports.models import FactChange, ImportBatch, MappingProfile, QuarantinedRow, Source
+from perfloop.imports.models import (
+    FactChange,
+    ImportBatch,
+    ImportFile,
+    MappingProfile,
+    QuarantinedRow,
+    Source,
+)
 from perfloop.imports.policies import can_import_data, can_manage_sources, can_view_batch
 from perfloop.metrics.models import MonthlyFact
 
@@ -24,6 +33,14 @@ def batch_list_for(*, viewer: User) -> QuerySet[ImportBatch]:
         return batches
     scope = viewer.scope_unit.path if viewer.scope_unit else ""
     return batches.filter(Q(created_by=viewer) | Q(coverage_unit__path__startswith=scope))
+
+
+def batch_ids_visible_to(*, viewer: User | None, batch_ids: Sequence[int]) -> list[int]:
+    """Which of these batches the viewer may open (the system, ``None``, may open every one)."""
+    if viewer is None:
+        return sorted(batch_ids)
+    batches = batch_list_for(viewer=viewer).filter(pk__in=list(batch_ids))
+    return sorted(batch.pk for batch in batches if can_view_batch(viewer, batch))
 
 
 def batch_get_for(*, viewer: User, batch_id: int) -> ImportBatch:
@@ -90,3 +107,8 @@ def source_list_for(*, viewer: User) -> QuerySet[Source]:
     if not (can_import_data(viewer) or can_manage_sources(viewer)):
         return Source.objects.none()
     return Source.objects.filter(is_active=True)
+
+
+def upload_check_pending(*, batch: ImportBatch) -> bool:
+    """A received upload whose whole-file check has not finished yet (the batch is already the viewer's)."""
+    return ImportFile.objects.filter(batch=batch, checked_at__isnull=True).exists()

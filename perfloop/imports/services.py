@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -31,7 +32,7 @@ from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
-from perfloop.imports.file_check import FileCheck, file_check_from
+from perfloop.imports.file_check import FileCheck, duplicate_check, file_check_from
 from perfloop.imports.labels import FIELD_LABELS, SOURCE_KIND_LABELS, TYPE_LABELS, UNIT_LABELS, word
 from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
@@ -48,11 +49,13 @@ from perfloop.imports.problems import ImportRejected, describe, fix_for
 from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
-from perfloop.imports.selectors import profile_list, source_list_for
+from perfloop.imports.selectors import batch_ids_visible_to, profile_list, source_list_for
 from perfloop.imports.validation import cell_names, empty_errors
 from perfloop.metrics.models import MonthlyTarget, Scorecard
 from perfloop.metrics.services import scorecards_recompute
 from perfloop.org.models import Employee, OrgUnit
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, float], None]
 # The standard sources, by code: each named with its kind's words (in English; shown translated).
@@ -412,6 +415,20 @@ def _check_allowed(actor: Any, kind: str) -> None:
         raise PermissionDenied(_("You may not import this data."))
 
 
+def _coverage_unit_for(actor: User | None, unit: OrgUnit | None) -> OrgUnit | None:
+    """The part of the organisation a file covers. HR of one part imports for that part only: its file's
+    period is claimed for that subtree, so a correction can restate that subtree's values and never remove
+    (or zero) the values of people the importer may not see."""
+    scope = actor.scope_unit if actor is not None and not actor.is_superuser else None
+    if scope is None:
+        return unit
+    if unit is None:
+        return scope
+    if not unit.path.startswith(scope.path):
+        raise PermissionDenied(_("You may import only for your part of the organisation."))
+    return unit
+
+
 def _check_fits(source: Source, profile: MappingProfile, spec: ProfileSpec) -> None:
     if source.kind not in spec.kind.source_kinds:
         raise ImportRejected(
@@ -451,6 +468,7 @@ def import_file(
     spec = parse_profile(profile_obj.spec)
     _check_fits(source_obj, profile_obj, spec)
     _check_allowed(actor, spec.kind.name)
+    unit = _coverage_unit_for(actor, unit)
     low, high = _period(first, last)
     given = _input(path_or_bytes, file_name, spec)
     digest, name = given.digest, given.name
@@ -861,6 +879,7 @@ def import_upload(
     spec = parse_profile(profile_obj.spec)
     _check_fits(source_obj, profile_obj, spec)
     _check_allowed(actor, spec.kind.name)
+    unit = _coverage_unit_for(actor, unit)
     low, high = _period(first, last)
     check_size(len(data))
     digest = hashlib.sha256(data).hexdigest()
@@ -893,11 +912,53 @@ def import_upload(
         with transaction.atomic():
             ImportFile.objects.filter(batch=batch).delete()
             return _reject(batch, exc, actor)
-    del data
+    del data, mapping
     _table_facts(batch, table)
-    check = file_check_make(batch=batch, table=table, mapping=mapping, spec=spec, actor=actor)
-    ImportFile.objects.filter(batch=batch).update(file_check=check.as_dict(), checked_at=timezone.now())
+    del table
+    # The whole file is judged in the background: a large file's preparation must not hold the upload's
+    # request, and the page shows the verdict when it is ready.
+    from perfloop.imports.tasks import import_upload_check_task
+
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: import_upload_check_task.enqueue(batch.pk, actor_id))
     return ImportOutcome(batch=batch)
+
+
+def import_upload_check(*, batch_id: int, actor_id: int | None = None) -> FileCheck | None:
+    """Judge a received upload as a whole and keep the verdict with it (the task's body). An upload that is
+    no longer waiting, or already judged, is left alone; one the checks cannot finish is marked as checked
+    without a verdict (the import checks everything again when it runs)."""
+    upload = (
+        ImportFile.objects.filter(batch_id=batch_id, batch__status=ImportBatch.Status.RECEIVED)
+        .select_related("batch__source", "batch__coverage_unit")
+        .first()
+    )
+    if upload is None or upload.checked_at is not None:
+        return None
+    batch = upload.batch
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    spec = parse_profile(batch.profile_spec)
+    check: FileCheck | None
+    try:
+        data = bytes(upload.content)
+        upload.content = b""  # one copy of a large file in memory, not two
+        table, mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
+        del data
+        check = file_check_make(batch=batch, table=table, mapping=mapping, spec=spec, actor=actor)
+    except ImportRejected as exc:
+        check = file_check_from(
+            rows_total=0,
+            errors=empty_errors(),
+            max_error_share=spec.max_error_share,
+            refusal=(exc.code, exc.details),
+        )
+    except Exception:
+        logger.exception("the whole-file check of batch %s failed", batch.pk)
+        check = None
+    ImportFile.objects.filter(pk=upload.pk).update(
+        file_check=check.as_dict() if check is not None else None, checked_at=timezone.now()
+    )
+    return check
 
 
 def import_check(
@@ -919,16 +980,17 @@ def import_check(
     spec = parse_profile(profile_obj.spec)
     _check_fits(source_obj, profile_obj, spec)
     _check_allowed(actor, spec.kind.name)
+    unit = _coverage_unit_for(actor, unit)
     low, high = _period(first, last)
     given = _input(path_or_bytes, file_name, spec)
     limit = spec.max_error_share
     same = _applied_same(source_obj, given.digest, profile_obj.spec, low, high, unit)
     if same is not None:
-        return file_check_from(
-            rows_total=same.rows_total,
-            errors=empty_errors(),
+        visible = batch_ids_visible_to(viewer=actor, batch_ids=[same.pk])
+        return duplicate_check(
+            rows_total=same.rows_total if visible else 0,
             max_error_share=limit,
-            refusal=("already_imported", {"batch": same.pk}),
+            batch_id=same.pk if visible else None,
         )
     # Never saved: it only tells the preparation which source, period and unit the file would have.
     batch = ImportBatch(

@@ -6,7 +6,7 @@ Every view is parse → access check → service or selector → render. Batches
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -17,16 +17,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month
 from perfloop.imports import people, reports
-from perfloop.imports.file_check import FileCheck
+from perfloop.imports.file_check import FileCheck, percent_text
 from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
 from perfloop.imports.models import FactChange, ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.policies import can_import_data, can_view_batch
@@ -35,10 +37,12 @@ from perfloop.imports.reports import value_text
 from perfloop.imports.selectors import (
     batch_duplicate_of,
     batch_get_for,
+    batch_ids_visible_to,
     batch_list_for,
     fact_change_list_for,
     quarantined_row_get_for,
     quarantined_row_list_for,
+    upload_check_pending,
 )
 from perfloop.imports.services import (
     batch_summary,
@@ -94,7 +98,13 @@ def _said(exc: DomainError) -> str:
     return str(exc.message)
 
 
-_NOT_READ_YET = {ImportBatch.Status.RECEIVED, ImportBatch.Status.PROCESSING, ImportBatch.Status.DISCARDED}
+# Batches whose row counts say nothing yet (or ever): waiting, being read, discarded, or stopped by a crash.
+_NOT_COUNTED = {
+    ImportBatch.Status.RECEIVED,
+    ImportBatch.Status.PROCESSING,
+    ImportBatch.Status.DISCARDED,
+    ImportBatch.Status.FAILED,
+}
 
 
 def _batch_rows(viewer: User) -> list[dict[str, Any]]:
@@ -102,8 +112,9 @@ def _batch_rows(viewer: User) -> list[dict[str, Any]]:
     return [
         {
             "batch": batch,
+            "source": _(batch.source.name),
             "profile": profile_title(batch.profile_name, batch.profile.label if batch.profile else ""),
-            "is_counted": batch.status not in _NOT_READ_YET,
+            "is_counted": batch.status not in _NOT_COUNTED,
         }
         for batch in batch_list_for(viewer=viewer)[:100]
     ]
@@ -175,7 +186,24 @@ def _problem_rows(rows: list[QuarantinedRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _check_shown(check: FileCheck, kpi_name: Callable[[str], str]) -> dict[str, Any]:
+def _restated(viewer: User, batch_ids: Sequence[int]) -> dict[str, Any]:
+    """Restated batches as links — only those the viewer may open; the others are counted, not named."""
+    visible = batch_ids_visible_to(viewer=viewer, batch_ids=batch_ids)
+    parts = [format_html('<a href="{}">#{}</a>', reverse("imports:batch", args=[pk]), pk) for pk in visible]
+    hidden = len(batch_ids) - len(visible)
+    if hidden:
+        parts.append(
+            format_html(
+                "{}",
+                ngettext("%(count)s outside your scope", "%(count)s outside your scope", hidden)
+                % {"count": hidden},
+            )
+        )
+    separator = pgettext("list separator", ", ")
+    return {"count": len(batch_ids), "links": format_html_join(separator, "{}", ((part,) for part in parts))}
+
+
+def _check_shown(check: FileCheck, viewer: User, kpi_name: Callable[[str], str]) -> dict[str, Any]:
     """The whole-file check in the page's language: the verdict, each kind of problem with an example."""
     refusal = check.refusal
     months = [Month.from_int(month) for month in check.months]
@@ -183,15 +211,16 @@ def _check_shown(check: FileCheck, kpi_name: Callable[[str], str]) -> dict[str, 
         "is_ready": check.is_ready,
         "rows_total": check.rows_total,
         "rows_with_problems": check.rows_with_problems,
-        "people": check.people,
+        "facts": check.facts,
         # Counts as money is written, in both languages: 1,000,000 (Django's Chinese format would group by 4).
         "total_text": f"{check.rows_total:,}",
         "applied_text": f"{check.rows_applied:,}",
         "bad_text": f"{check.rows_with_problems:,}",
         "facts_text": f"{check.facts:,}",
+        "people": check.people,
         "people_text": f"{check.people:,}",
-        "share": f"{check.problem_share:.2%}",
-        "limit": f"{check.max_error_share:.0%}",
+        "share": percent_text(check.problem_share),
+        "limit": percent_text(check.max_error_share),
         "refusal": describe(refusal["code"], refusal["details"], translate=_) if refusal else "",
         "refusal_fix": fix_for(refusal["code"], translate=_) if refusal else "",
         "refusal_code": refusal["code"] if refusal else "",
@@ -211,8 +240,7 @@ def _check_shown(check: FileCheck, kpi_name: Callable[[str], str]) -> dict[str, 
         "first": months[0] if months else None,
         "last": months[-1] if months else None,
         "kpis": pgettext("list separator", ", ").join(map(kpi_name, check.kpis)),
-        "facts": check.facts,
-        "restates": check.restates,
+        "restated": _restated(viewer, check.restates) if check.restates else None,
         "warnings": [
             describe(warning["code"], warning.get("details"), translate=_) for warning in check.warnings
         ],
@@ -226,6 +254,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     summary = batch_summary(batch)
     context: dict[str, Any] = {
         "batch": batch,
+        "source": _(batch.source.name),
         "profile": profile_title(batch.profile_name, batch.profile.label if batch.profile else ""),
         "summary": summary,
         "facts_touched": sum(summary["facts"][key] for key in ("created", "changed", "removed")),
@@ -246,8 +275,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
                 actor=viewer,
             )
             if upload.file_check is not None:
-                context["check"] = _check_shown(FileCheck.from_dict(upload.file_check), kpi_name)
-                context["checked_at"] = upload.checked_at
+                context["check"] = _check_shown(FileCheck.from_dict(upload.file_check), viewer, kpi_name)
+            context["checked_at"] = upload.checked_at
+            context["is_check_pending"] = upload.checked_at is None
     rows = list(quarantined_row_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN])
     context["rows"] = _problem_rows(rows)
     context["has_fixed"] = batch.quarantined_rows.filter(state=QuarantinedRow.State.FIXED).exists()
@@ -266,6 +296,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         for change in fact_change_list_for(viewer=viewer, batch=batch)[:ROWS_SHOWN]
     ]
     context["kpi_list"] = pgettext("list separator", ", ").join(map(kpi_name, summary["period"]["kpis"]))
+    if batch.restated_batches:
+        context["restated"] = _restated(viewer, batch.restated_batches)
     context["warnings"] = [
         {
             "message": describe(w["code"], w.get("details"), translate=_),
@@ -310,8 +342,13 @@ def discard(request: HttpRequest, batch_id: int) -> HttpResponse:
 @importer_only
 def progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = batch_get_for(viewer=_viewer(request), batch_id=batch_id)
-    response = render(request, "imports/batch.html#progress", {"batch": batch})
-    if batch.status not in {ImportBatch.Status.RECEIVED, ImportBatch.Status.PROCESSING}:
+    is_check_pending = upload_check_pending(batch=batch)
+    context = {"batch": batch, "is_check_pending": is_check_pending}
+    response = render(request, "imports/batch.html#progress", context)
+    waiting = batch.status == ImportBatch.Status.PROCESSING or (
+        batch.status == ImportBatch.Status.RECEIVED and is_check_pending
+    )
+    if not waiting:  # the import finished, or the whole-file check did: the page shows the outcome
         response["HX-Refresh"] = "true"
     return response
 

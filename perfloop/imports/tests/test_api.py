@@ -309,3 +309,18 @@ def test_nobody_but_hr_checks_a_file(client, everyone, persona):
     client.force_login(everyone[persona])
     assert _check(client).status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+def test_a_team_hrbps_check_of_a_period_imported_company_wide_says_why_without_naming_the_batch(
+    client, hrbp, rep, other_team_rep
+):
+    from perfloop.imports.services import import_file
+
+    applied = import_file(
+        actor=None, source="crm", profile="crm-deals-cn", path_or_bytes=BODY, first="2025-03"
+    )
+    client.force_login(hrbp)  # scoped to 销售部
+    check = _check(client, BODY, first="2025-03").json()
+    assert check["refusal"]["code"] == "coverage_held_wider"
+    assert f"#{applied.batch.pk}" not in json.dumps(check)
+    assert check["duplicate_of"] is None

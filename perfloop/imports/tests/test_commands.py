@@ -122,7 +122,7 @@ def test_a_dry_run_judges_the_whole_file_and_writes_nothing(rep, other_team_rep,
     ]
     path.write_text(csv_text([DEALS_CN_HEADER, *rows]), encoding="utf-8")
     out, _ = command("--profile", "crm-deals-cn", "--period", "2025-03", "--dry-run", str(path))
-    assert "whole file: ready — 9 of 10 rows would be applied, 1 set aside (10.00%; up to 20% may be)" in out
+    assert "whole file: ready — 9 of 10 rows would be applied, 1 set aside (10%; up to 20% may be)" in out
     assert "unknown_employee × 1 (rows 11): No employee matches 王五" in out
     assert not ImportBatch.objects.exists()
     listed, _ = command("--profile", "crm-deals-cn", "--period", "2025-03", "--dry-run", "--json", str(path))
@@ -145,3 +145,15 @@ def test_a_dry_run_of_a_file_already_imported_says_so(rep, deals_file):
     assert re.search(
         r"whole file: already imported as batch #\d+; importing it again would change nothing", out
     )
+
+
+def test_a_json_dry_run_of_a_file_that_would_be_refused_exits_non_zero(rep, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        csv_text([DEALS_CN_HEADER, ["O1", "王五", "甲公司", "赢单", "2025-03-05", "1"]]), encoding="utf-8"
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import", "--profile", "crm-deals-cn", "--dry-run", "--json", str(path), stdout=out)
+    assert caught.value.returncode == 2
+    assert json.loads(out.getvalue())["check"]["refusal"]["code"] == "no_valid_rows"

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
+from django.test import TestCase
 
 from perfloop.accounts.models import User
 from perfloop.audit.models import AuditEvent
@@ -474,9 +475,10 @@ def test_an_uploaded_roster_is_checked_whole_before_anyone_is_created(hrbp):
     hrbp.save()
     rows = [list(row) for row in ROWS]
     rows[1][6] = "钱不详"  # a manager nobody knows
-    outcome = import_upload(
-        actor=hrbp, source="hris", profile="hr-roster-cn", data=roster(rows), file_name="r.xlsx"
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outcome = import_upload(
+            actor=hrbp, source="hris", profile="hr-roster-cn", data=roster(rows), file_name="r.xlsx"
+        )
     check = FileCheck.from_dict(ImportFile.objects.get(batch=outcome.batch).file_check)
     assert check.is_ready
     assert (check.rows_total, check.rows_with_problems, check.people) == (len(ROWS), 1, len(ROWS) - 1)
@@ -491,9 +493,10 @@ def test_the_check_of_a_roster_with_a_manager_loop_says_it_would_be_refused(hrbp
         ["S001", "甲", "公司", "经理", "", D(2020, 1, 1), "乙"] + [""] * 14,
         ["S002", "乙", "公司", "经理", "", D(2020, 1, 1), "甲"] + [""] * 14,
     ]
-    outcome = import_upload(
-        actor=hrbp, source="hris", profile="hr-roster-cn", data=roster(rows), file_name="r.xlsx"
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outcome = import_upload(
+            actor=hrbp, source="hris", profile="hr-roster-cn", data=roster(rows), file_name="r.xlsx"
+        )
     check = FileCheck.from_dict(ImportFile.objects.get(batch=outcome.batch).file_check)
     assert check.refusal is not None
     assert check.refusal["code"] == "manager_cycle"

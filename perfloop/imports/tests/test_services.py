@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 
 from perfloop.core.errors import PermissionDenied
 from perfloop.core.months import Month
@@ -23,6 +24,7 @@ from perfloop.imports.models import (
 from perfloop.imports.problems import ImportRejected
 from perfloop.imports.services import (
     ImportInputError,
+    import_check,
     import_file,
     import_upload,
     presets_install,
@@ -589,9 +591,11 @@ def test_the_demo_company_path_monthly_kpis_from_three_sources(rep, other_team_r
 
 
 def upload(data, *, profile="crm-deals-cn", source="crm", first="2025-03", last="2025-03", name="deals.csv"):
-    outcome = import_upload(
-        actor=_hr(), source=source, profile=profile, data=data, file_name=name, first=first, last=last
-    )
+    """An upload as the web makes it, its whole-file check run at once (the embedded default)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outcome = import_upload(
+            actor=_hr(), source=source, profile=profile, data=data, file_name=name, first=first, last=last
+        )
     return outcome.batch, FileCheck.from_dict(ImportFile.objects.get(batch=outcome.batch).file_check)
 
 
@@ -663,3 +667,106 @@ def test_an_older_release_label_of_a_preset_is_replaced_at_the_next_install():
     MappingProfile.objects.filter(name="crm-deals-cn").update(label="中文 CRM 商机导出（旧）")
     presets_install()
     assert MappingProfile.objects.get(name="crm-deals-cn").label == "Chinese CRM deals export"
+
+
+# --- HR of one part of the organisation --------------------------------------------------------------
+
+
+def test_a_team_hrbps_correction_cannot_remove_the_values_of_other_teams(rep, other_team_rep, org):
+    from perfloop.accounts.tests.factories import UserFactory
+
+    east_hr = UserFactory(role="hrbp", scope_unit=org.team_east)
+    run(MARCH_DEALS)  # the whole company's March
+    before = values()
+    outcome = import_file(
+        actor=east_hr,
+        source="crm",
+        profile="crm-deals-cn",
+        first="2025-03",
+        path_or_bytes=deals(["O1", "李明", "甲公司", "赢单", "2025-03-05", "9"]),
+    )
+    assert outcome.batch.error_code == "coverage_held_wider"
+    assert outcome.batch.coverage_unit == org.team_east  # the file covered the importer's part only
+    assert values() == before  # 陈静 (another team) keeps her values, and so does everyone else
+
+
+def test_a_team_hrbp_restates_their_own_part(rep, other_team_rep, org):
+    from perfloop.accounts.tests.factories import UserFactory
+
+    east_hr = UserFactory(role="hrbp", scope_unit=org.team_east)
+
+    def east(amount):
+        return import_file(
+            actor=east_hr,
+            source="crm",
+            profile="crm-deals-cn",
+            first="2025-03",
+            path_or_bytes=deals(["O1", "李明", "甲公司", "赢单", "2025-03-05", amount]),
+        ).batch
+
+    first = east("1")
+    second = east("2")
+    assert second.status == ImportBatch.Status.APPLIED
+    assert second.restated_batches == [first.pk]
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(20000)
+
+
+def test_an_hrbp_may_not_import_for_a_unit_outside_their_scope(rep, org):
+    from perfloop.accounts.tests.factories import UserFactory
+
+    east_hr = UserFactory(role="hrbp", scope_unit=org.team_east)
+    with pytest.raises(PermissionDenied):
+        import_file(
+            actor=east_hr,
+            source="crm",
+            profile="crm-deals-cn",
+            path_or_bytes=MARCH_DEALS,
+            unit=org.team_south,
+        )
+    assert not ImportBatch.objects.exists()
+
+
+# --- the dry run --------------------------------------------------------------------------------------
+
+
+def test_a_dry_run_finds_restatements_and_conflicts_and_writes_nothing(rep, other_team_rep):
+    from perfloop.audit.models import AuditEvent
+
+    february = run(
+        deals(["O7", "李明", "甲公司", "赢单", "2025-02-25", "1"]), first="2025-02", last="2025-02"
+    )
+    march = run(MARCH_DEALS).batch
+    counts = (ImportBatch.objects.count(), AuditEvent.objects.count(), MonthlyFact.objects.count())
+    check = import_check(
+        actor=None,
+        source="crm",
+        profile="crm-deals-cn",
+        path_or_bytes=deals(
+            ["O1", "李明", "甲公司", "赢单", "2025-03-05", "1.5"],
+            ["O7", "李明", "甲公司", "赢单", "2025-03-06", "1"],  # counted in February already
+            *filler(),
+        ),
+        first="2025-03",
+        last="2025-03",
+    )
+    assert check.is_ready
+    assert check.restates == [march.pk]
+    assert [(problem.code, problem.first_rows) for problem in check.problems] == [
+        ("conflicts_with_batch", [3])
+    ]
+    assert february.batch.pk not in check.restates
+    assert (ImportBatch.objects.count(), AuditEvent.objects.count(), MonthlyFact.objects.count()) == counts
+
+
+def test_a_dry_run_of_a_file_already_applied_names_the_batch_to_whoever_may_open_it(rep, other_team_rep):
+    applied = run(MARCH_DEALS).batch
+    check = import_check(
+        actor=_hr(),
+        source="crm",
+        profile="crm-deals-cn",
+        path_or_bytes=MARCH_DEALS,
+        first="2025-03",
+        last="2025-03",
+    )
+    assert (check.is_duplicate, check.is_ready, check.duplicate_of) == (True, False, applied.pk)
+    assert check.refusal is None

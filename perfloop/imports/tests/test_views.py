@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
 from perfloop.imports.services import import_file
@@ -151,16 +152,18 @@ def test_a_scoped_hrbp_does_not_see_another_importers_batch(client, hrbp, rep, o
 
 
 def _upload(client, content: bytes, name: str = "deals.csv"):
-    return client.post(
-        "/imports/upload/",
-        {
-            "source": "crm",
-            "profile": "crm-deals-cn",
-            "first": "2025-03",
-            "last": "2025-03",
-            "file": SimpleUploadedFile(name, content),
-        },
-    )
+    """Upload through the form; the whole-file check it queues runs at once (the embedded default)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/imports/upload/",
+            {
+                "source": "crm",
+                "profile": "crm-deals-cn",
+                "first": "2025-03",
+                "last": "2025-03",
+                "file": SimpleUploadedFile(name, content),
+            },
+        )
 
 
 def test_uploading_a_file_already_applied_keeps_nothing_and_says_so(client, hr, rep, other_team_rep):
@@ -296,20 +299,25 @@ def test_a_file_can_be_discarded_after_its_preview(client, hr, rep, other_team_r
     assert "只能丢弃" in answer.content.decode()  # discarding twice says why it cannot
 
 
-def test_a_duplicate_of_another_importers_batch_is_not_named_to_a_scoped_hrbp(
+def test_a_scoped_hrbp_cannot_restate_a_company_wide_file_and_is_told_why_before_importing(
     client, hrbp, rep, other_team_rep
 ):
     content = csv_text([DEALS_CN_HEADER, *ROWS]).encode()
     applied = import_file(
         actor=None, source="crm", profile="crm-deals-cn", first="2025-03", path_or_bytes=content
     )
-    client.force_login(hrbp)  # scoped to one part of the tree: the company-wide batch is not theirs to see
+    facts_before = set(MonthlyFact.objects.values_list("employee_id", "kpi_id", "value"))
+    client.force_login(hrbp)  # scoped to 销售部: the company-wide batch is not theirs to see or to restate
     answer = _upload(client, content)
-    assert answer["Location"] == "/imports/"
-    page = client.get("/imports/").content.decode()
-    assert "没有任何改变" in page
-    assert f"#{applied.batch.pk}" not in page
-    assert ImportBatch.objects.count() == 1
+    page = client.get(answer["Location"]).content.decode()
+    assert 'data-code="coverage_held_wider"' in page
+    assert "更大的组织范围" in page
+    assert f"/imports/batches/{applied.batch.pk}/" not in page  # the company-wide batch is neither linked
+    assert f"#{applied.batch.pk} " not in page  # nor named
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(f"/imports/batches/{ImportBatch.objects.latest('pk').pk}/confirm/")
+    assert ImportBatch.objects.latest("pk").error_code == "coverage_held_wider"
+    assert set(MonthlyFact.objects.values_list("employee_id", "kpi_id", "value")) == facts_before
 
 
 def test_a_correction_naming_someone_not_yet_on_the_roster_can_be_saved(client, hr, rep, other_team_rep):
@@ -363,7 +371,7 @@ def test_the_preview_says_how_the_whole_file_fares_before_the_confirmation(clien
     assert 'data-code="formula_in_cell"' in page
     english = client.get(answer["Location"], headers={"accept-language": "en"}).content.decode()
     assert "Ready to import: 9 of 10 rows will be applied." in english
-    assert "1 row has problems (10.00%; up to 20% may)" in english
+    assert "1 row has problems (10%; up to 20% may)" in english
     assert not MonthlyFact.objects.exists()
 
 
@@ -395,3 +403,50 @@ def test_the_batch_list_names_profiles_in_the_page_language_and_counts_only_read
     assert waiting is not None
     assert '<td class="num">—</td>' in waiting.group(0)  # a file not yet read has no counts, not zeros
     assert "中文 CRM 商机导出 — crm-deals-cn" in page  # the upload form's choice, with its code
+
+
+def test_the_page_waits_for_the_whole_file_check_and_refreshes_when_it_is_done(
+    client, hr, rep, other_team_rep
+):
+    from perfloop.imports.services import import_upload_check
+
+    client.force_login(hr)
+    # Without running the queued check: the worker has not reached it yet.
+    client.post(
+        "/imports/upload/",
+        {
+            "source": "crm",
+            "profile": "crm-deals-cn",
+            "first": "2025-03",
+            "last": "2025-03",
+            "file": SimpleUploadedFile("deals.csv", csv_text([DEALS_CN_HEADER, *ROWS]).encode()),
+        },
+    )
+    batch = ImportBatch.objects.get()
+    page = client.get(f"/imports/batches/{batch.pk}/").content.decode()
+    assert 'data-check="pending"' in page
+    assert f'hx-get="/imports/batches/{batch.pk}/progress/"' in page
+    assert "HX-Refresh" not in client.get(f"/imports/batches/{batch.pk}/progress/")
+    import_upload_check(batch_id=batch.pk, actor_id=hr.pk)
+    assert client.get(f"/imports/batches/{batch.pk}/progress/")["HX-Refresh"] == "true"
+    page = client.get(f"/imports/batches/{batch.pk}/").content.decode()
+    assert 'data-verdict="ready"' in page
+    assert 'data-check="pending"' not in page
+    assert import_upload_check(batch_id=batch.pk, actor_id=hr.pk) is None  # judged once
+
+
+def test_a_check_that_cannot_finish_leaves_the_upload_importable(
+    client, hr, rep, other_team_rep, monkeypatch
+):
+    from perfloop.imports import services
+
+    def broken(**_kwargs):
+        raise RuntimeError("the check broke")
+
+    monkeypatch.setattr(services, "file_check_make", broken)
+    client.force_login(hr)
+    answer = _upload(client, csv_text([DEALS_CN_HEADER, *ROWS]).encode())
+    page = client.get(answer["Location"]).content.decode()
+    assert 'data-check="failed"' in page
+    assert "导入此文件" in page  # the import itself still checks every row when it runs
+    assert ImportBatch.objects.get().status == ImportBatch.Status.RECEIVED

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
-from perfloop.imports.file_check import FileCheck
+from perfloop.imports.file_check import FileCheck, percent_text
 from perfloop.imports.models import ImportBatch
 from perfloop.imports.problems import describe
 from perfloop.imports.profiles import KINDS
@@ -78,7 +78,13 @@ class Command(BaseCommand):
                     unit=self._unit(options["unit"]),
                     zero_fill=not options["no_zero_fill"],
                 )
-                self._preview(options["file"], options["profile"], check, as_json=options["json"])
+                self._preview(
+                    options["file"],
+                    options["profile"],
+                    check,
+                    self._actor(options["user"]),
+                    as_json=options["json"],
+                )
                 return
             outcome = import_file(
                 actor=self._actor(options["user"]),
@@ -184,14 +190,18 @@ class Command(BaseCommand):
             "hand them out, then delete the file."
         )
 
-    def _preview(self, path: str, profile: str, check: FileCheck, *, as_json: bool) -> None:
+    def _preview(
+        self, path: str, profile: str, check: FileCheck, actor: User | None, *, as_json: bool
+    ) -> None:
         with open(path, "rb") as handle:
-            preview = import_preview(data=handle.read(), file_name=os.path.basename(path), profile=profile)
+            preview = import_preview(
+                data=handle.read(), file_name=os.path.basename(path), profile=profile, actor=actor
+            )
         if as_json:
             self.stdout.write(
                 json.dumps({**preview.__dict__, "check": check.as_dict()}, ensure_ascii=False, default=str)
             )
-            if not check.is_ready and (check.refusal or {}).get("code") != "already_imported":
+            if check.refusal is not None:
                 raise CommandError("the file would be refused", returncode=2)
             return
         if preview.rejection:
@@ -213,10 +223,10 @@ class Command(BaseCommand):
 
     def _check_report(self, check: FileCheck) -> None:
         """The whole file's verdict under the first rows; a file that would be refused exits with 2."""
-        if check.refusal is not None and check.refusal["code"] == "already_imported":
+        if check.is_duplicate:
+            earlier = f" as batch #{check.duplicate_of}" if check.duplicate_of else ""
             self.stdout.write(
-                f"whole file: already imported as batch #{check.refusal['details']['batch']}; "
-                "importing it again would change nothing"
+                f"whole file: already imported{earlier}; importing it again would change nothing"
             )
             return
         if check.refusal is not None:
@@ -225,8 +235,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"whole file: ready — {check.rows_applied:,} of {check.rows_total:,} rows would be applied, "
-                f"{check.rows_with_problems:,} set aside ({check.problem_share:.2%}; "
-                f"up to {check.max_error_share:.0%} may be)"
+                f"{check.rows_with_problems:,} set aside ({percent_text(check.problem_share)}; "
+                f"up to {percent_text(check.max_error_share)} may be)"
             )
         if check.facts:
             months = [str(Month.from_int(month)) for month in check.months]
@@ -246,7 +256,7 @@ class Command(BaseCommand):
             )
             example = describe(problem.code, problem.details)
             self.stdout.write(f"  {problem.code} × {problem.rows:,} (rows {rows}): {example}")
-        if not check.is_ready:
+        if check.refusal is not None:
             raise CommandError("the file would be refused", returncode=2)
 
     def _list_profiles(self, *, as_json: bool) -> None:
