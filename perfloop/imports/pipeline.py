@@ -28,6 +28,7 @@ from perfloop.core.bulk import bulk_insert
 from perfloop.core.months import Month, month_range
 from perfloop.imports import aggregation
 from perfloop.imports.facts import FactWrite, Replaced, facts_write
+from perfloop.imports.file_check import percent_text
 from perfloop.imports.matching import DIRECTORY_SCHEMA, match_employees
 from perfloop.imports.models import BatchEvents, CoverageClaim, ImportBatch, QuarantinedRow
 from perfloop.imports.parsers import month_of
@@ -304,7 +305,7 @@ def error_share_rejection(*, bad: int, rows: int, limit: float) -> ImportRejecte
     if bad >= max(rows, 1):
         return ImportRejected("no_valid_rows", rows=rows)
     if bad / max(rows, 1) > limit:
-        return ImportRejected("too_many_errors", bad=bad, rows=rows, limit=f"{limit:.0%}")
+        return ImportRejected("too_many_errors", bad=bad, rows=rows, limit=percent_text(limit))
     return None
 
 
