@@ -144,18 +144,23 @@ def batch_upload(
     last: Form[str | None] = None,
 ) -> Status[BatchOut]:
     """Upload and apply a file in one call (for scripts run by HR with a personal API token)."""
-    viewer = _importer(request)
-    outcome = import_file(
-        actor=viewer,
-        source=source,
-        profile=profile,
-        path_or_bytes=file.read(),
-        file_name=file.name or "upload",
-        first=first or None,
-        last=last or None,
-        channel=ImportBatch.Channel.API,
-    )
-    return _answer(outcome)
+    upload = _upload_request(_importer(request), file, source, profile, first, last)
+    return _answer(import_file(**upload, channel=ImportBatch.Channel.API))
+
+
+def _upload_request(
+    actor: User, file: UploadedFile, source: str, profile: str, first: str | None, last: str | None
+) -> dict[str, Any]:
+    """An uploaded file as the import services take it (to apply it, or to check it)."""
+    return {
+        "actor": actor,
+        "source": source,
+        "profile": profile,
+        "path_or_bytes": file.read(),
+        "file_name": file.name or "upload",
+        "first": first or None,
+        "last": last or None,
+    }
 
 
 @router.post("/checks", response=FileCheckOut)
@@ -169,15 +174,7 @@ def file_check(
 ) -> dict[str, Any]:
     """What uploading the file to ``/batches`` would do now (same checks, limits, scope); writes nothing."""
     actor = _importer(request)
-    check = import_check(
-        actor=actor,
-        source=source,
-        profile=profile,
-        path_or_bytes=file.read(),
-        file_name=file.name or "upload",
-        first=first or None,
-        last=last or None,
-    )
+    check = import_check(**_upload_request(actor, file, source, profile, first, last))
     refusal = check.refusal
     restates = batch_ids_visible_to(viewer=actor, batch_ids=check.restates)
     return {

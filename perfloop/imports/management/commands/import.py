@@ -67,34 +67,24 @@ class Command(BaseCommand):
         first = options["first"] or options["period"]
         last = options["last"] or options["period"]
         try:
+            actor = self._actor(options["user"])
+            # The same file, as the same person, for the same period and unit: to check or to import.
+            request: dict[str, Any] = {
+                "actor": actor,
+                "source": options["source"],
+                "profile": options["profile"],
+                "path_or_bytes": options["file"],
+                "first": first,
+                "last": last,
+                "unit": self._unit(options["unit"]),
+                "zero_fill": not options["no_zero_fill"],
+            }
             if options["dry_run"]:
-                check = import_check(
-                    actor=self._actor(options["user"]),
-                    source=options["source"],
-                    profile=options["profile"],
-                    path_or_bytes=options["file"],
-                    first=first,
-                    last=last,
-                    unit=self._unit(options["unit"]),
-                    zero_fill=not options["no_zero_fill"],
-                )
-                self._preview(
-                    options["file"],
-                    options["profile"],
-                    check,
-                    self._actor(options["user"]),
-                    as_json=options["json"],
-                )
+                check = import_check(**request)
+                self._preview(options["file"], options["profile"], check, actor, as_json=options["json"])
                 return
             outcome = import_file(
-                actor=self._actor(options["user"]),
-                source=options["source"],
-                profile=options["profile"],
-                path_or_bytes=options["file"],
-                first=first,
-                last=last,
-                unit=self._unit(options["unit"]),
-                zero_fill=not options["no_zero_fill"],
+                **request,
                 channel=ImportBatch.Channel.CLI,
                 recompute=not options["no_recompute"],
                 progress=None if options["quiet"] or options["json"] else self._progress,
