@@ -125,6 +125,14 @@ def hrbp(org):
 
 
 @pytest.fixture
+def hr_director(org):
+    """HR of the whole organisation (no scope unit): the company-wide actions — the close, alert rules,
+    webhooks, recomputing everyone's scorecards — are theirs. Not in ``everyone``: they would be told of
+    every alert."""
+    return _person(org.hr_unit, "hr_director", "hrbp", name="郑总监")
+
+
+@pytest.fixture
 def legal(org):
     return _person(org.hr_unit, "legal", "legal", name="周法务")
 

@@ -30,5 +30,13 @@ def is_hr(user: User) -> bool:
     return user.is_authenticated and user.role == Role.HRBP
 
 
+@rules.predicate
+def is_hr_of_whole_organisation(user: User) -> bool:
+    """HR whose scope is the whole organisation. Company-wide actions — the monthly close, alert rules,
+    recomputing everyone's scorecards, where people's alerts may be sent — are theirs alone: HR of one part
+    acting on them would act on (and see the results for) people outside that part."""
+    return bool(is_hr(user) and user.is_active and user.scope_unit_id is None)
+
+
 rules.add_perm("org.view_employee", can_view_employee)
 rules.add_perm("org.view_orgunit", can_view_unit)

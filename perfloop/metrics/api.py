@@ -92,7 +92,7 @@ def scorecard_list(
 def scorecard_recompute(request: HttpRequest, payload: RecomputeIn) -> RecomputeOut:
     viewer = _viewer(request)
     if not can_recompute_scorecards(viewer):
-        raise PermissionDenied(_("Only HR may recompute scorecards."))
+        raise PermissionDenied(_("Only HR of the whole organisation may recompute scorecards."))
     summary = scorecards_recompute(
         actor=viewer,
         first=required_month_param(payload.first, "first"),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import rules
 
-from perfloop.accounts.models import Role, User
+from perfloop.accounts.models import User
+from perfloop.accounts.policies import is_hr_of_whole_organisation
 
 
 @rules.predicate
 def can_recompute_scorecards(user: User) -> bool:
-    """Recomputing is an HR action (the monthly close runs it as the system)."""
-    return bool(user.is_authenticated and user.is_active and user.role == Role.HRBP)
+    """Recomputing rewrites everyone's scorecards of the months: HR of the whole organisation (the monthly
+    close runs it as the system)."""
+    return bool(is_hr_of_whole_organisation(user))
 
 
 rules.add_perm("metrics.recompute_scorecards", can_recompute_scorecards)

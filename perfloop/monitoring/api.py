@@ -203,7 +203,7 @@ def rule_list(request: HttpRequest) -> list[RuleOut]:
 def rule_create(request: HttpRequest, payload: RuleIn) -> Status:
     viewer = _viewer(request)
     if not can_edit_alert_rules(viewer):
-        raise PermissionDenied(_("Only HR may change alert rules."))
+        raise PermissionDenied(_("Only HR of the whole organisation may change alert rules."))
     fields = payload.dict(exclude_unset=True)
     code = fields.pop("code", None)
     if not code:
@@ -215,7 +215,7 @@ def rule_create(request: HttpRequest, payload: RuleIn) -> Status:
 def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> RuleOut:
     viewer = _viewer(request)
     if not can_edit_alert_rules(viewer):
-        raise PermissionDenied(_("Only HR may change alert rules."))
+        raise PermissionDenied(_("Only HR of the whole organisation may change alert rules."))
     fields = payload.dict(exclude_unset=True)
     fields.pop("code", None)  # the code is the rule's identity
     return _rule_out(alert_rule_update(actor=viewer, rule=alert_rule_get(rule_id=rule_id), **fields))
@@ -225,7 +225,7 @@ def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> RuleOut:
 def close_run(request: HttpRequest, payload: CloseIn) -> Any:
     viewer = _viewer(request)
     if not can_close_month(viewer):
-        raise PermissionDenied(_("Only HR may run the monthly close."))
+        raise PermissionDenied(_("Only HR of the whole organisation may run the monthly close."))
     month = month_param(payload.month, "month")
     if month is None:
         raise MonitoringError(
@@ -241,7 +241,7 @@ def close_run(request: HttpRequest, payload: CloseIn) -> Any:
 def close_list(request: HttpRequest, month: str | None = None) -> list[CloseRecordOut]:
     viewer = _viewer(request)
     if not can_close_month(viewer):
-        raise PermissionDenied(_("Only HR may see the close runs."))
+        raise PermissionDenied(_("Only HR of the whole organisation may see the close runs."))
     return [
         CloseRecordOut(
             id=c.pk,
@@ -315,7 +315,7 @@ def _webhook_fields(viewer: User, payload: WebhookIn) -> dict[str, Any]:
 def webhook_list(request: HttpRequest) -> list[WebhookOut]:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
-        raise PermissionDenied(_("Only HR or a system admin may see webhooks."))
+        raise PermissionDenied(_("Only HR of the whole organisation may see webhooks."))
     return [_webhook_out(e) for e in webhook_endpoint_list_for(viewer=viewer)]
 
 
@@ -323,7 +323,7 @@ def webhook_list(request: HttpRequest) -> list[WebhookOut]:
 def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
-        raise PermissionDenied(_("Only HR or a system admin may configure webhooks."))
+        raise PermissionDenied(_("Only HR of the whole organisation may configure webhooks."))
     fields = _webhook_fields(viewer, payload)
     missing = [name for name in ("name", "kind", "url") if not fields.get(name)]
     if missing:
@@ -339,7 +339,7 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status:
 def webhook_update(request: HttpRequest, endpoint_id: int, payload: WebhookIn) -> WebhookOut:
     viewer = _viewer(request)
     if not can_manage_webhooks(viewer):
-        raise PermissionDenied(_("Only HR or a system admin may configure webhooks."))
+        raise PermissionDenied(_("Only HR of the whole organisation may configure webhooks."))
     endpoint = webhook_endpoint_list_for(viewer=viewer).filter(pk=endpoint_id).first()
     if endpoint is None:
         raise NotFound(_("No such webhook."))

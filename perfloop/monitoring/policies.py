@@ -5,6 +5,7 @@ from __future__ import annotations
 import rules
 
 from perfloop.accounts.models import Role, User
+from perfloop.accounts.policies import is_hr_of_whole_organisation
 from perfloop.accounts.selectors import employee_scope_for
 from perfloop.monitoring.models import Alert
 
@@ -29,14 +30,15 @@ def can_act_on_alert(user: User, alert: Alert | None) -> bool:
 
 @rules.predicate
 def can_edit_alert_rules(user: User) -> bool:
-    """Alert rules are company policy: HR edits them."""
-    return _is_active(user) and user.role == Role.HRBP
+    """Alert rules are company policy: HR of the whole organisation edits them."""
+    return is_hr_of_whole_organisation(user)
 
 
 @rules.predicate
 def can_close_month(user: User) -> bool:
-    """Running the monthly close by hand is an HR action (the schedule runs it as the system)."""
-    return _is_active(user) and user.role == Role.HRBP
+    """Running the monthly close by hand (it scores and alerts everyone) is for HR of the whole organisation;
+    the schedule runs it as the system."""
+    return is_hr_of_whole_organisation(user)
 
 
 @rules.predicate
@@ -46,8 +48,10 @@ def can_view_deliveries(user: User) -> bool:
 
 @rules.predicate
 def can_manage_webhooks(user: User) -> bool:
-    """Webhooks are integrations: HR and system admins configure them."""
-    return _is_active(user) and user.role in {Role.HRBP, Role.SYSADMIN}
+    """A webhook sends people's alerts (names, numbers, KPIs) out of perfloop: only HR of the whole
+    organisation decides where they go — not HR of one part, not a system admin (who sees no performance
+    data and may not route it elsewhere)."""
+    return is_hr_of_whole_organisation(user)
 
 
 rules.add_perm("monitoring.act_on_alert", can_act_on_alert)

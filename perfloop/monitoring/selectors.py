@@ -225,8 +225,8 @@ def alert_rule_get(*, rule_id: int) -> AlertRule:
 
 
 def month_close_list_for(*, viewer: User, month: Month | None = None) -> QuerySet[MonthClose]:
-    """Close runs (counts only, no one's data) for HR; newest first."""
-    if not _is_hr(viewer):
+    """Close runs (company-wide counts) for HR of the whole organisation; newest first."""
+    if not _is_hr(viewer) or viewer.scope_unit_id is not None:
         return MonthClose.objects.none()
     closes = MonthClose.objects.all()
     if month is not None:
@@ -264,7 +264,13 @@ def delivery_list_for(*, viewer: User, status: str | None = None) -> QuerySet[De
 
 
 def webhook_endpoint_list_for(*, viewer: User) -> QuerySet[WebhookEndpoint]:
-    """Webhook endpoints for HR and system admins (integrations); secrets never leave the services."""
-    if not viewer.is_authenticated or not viewer.is_active or viewer.role not in {Role.HRBP, Role.SYSADMIN}:
+    """Webhook endpoints, for HR of the whole organisation (who alone decides where alerts go); secrets
+    never leave the services."""
+    if not (
+        viewer.is_authenticated
+        and viewer.is_active
+        and viewer.role == Role.HRBP
+        and viewer.scope_unit_id is None
+    ):
         return WebhookEndpoint.objects.none()
     return WebhookEndpoint.objects.select_related("scope_unit")

@@ -133,7 +133,7 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
     """Close a month: recompute its scorecards and any restated earlier month, evaluate the alert rules,
     raise and resolve alerts, notify managers and HRBPs, and record the run."""
     if actor is not None and not can_close_month(actor):
-        raise PermissionDenied(_("Only HR may run the monthly close."))
+        raise PermissionDenied(_("Only HR of the whole organisation may run the monthly close."))
     clock = time.perf_counter()
     with transaction.atomic():
         _lock_closes()
@@ -685,7 +685,7 @@ def _rule_assign(rule: AlertRule, changes: dict[str, Any]) -> None:
 def alert_rule_update(*, actor: User, rule: AlertRule, **changes: Any) -> AlertRule:
     """HR changes a rule; it applies from the next close on (alerts already raised stay as they are)."""
     if not can_edit_alert_rules(actor):
-        raise PermissionDenied(_("Only HR may change alert rules."))
+        raise PermissionDenied(_("Only HR of the whole organisation may change alert rules."))
     rule = AlertRule.objects.select_for_update(of=("self",)).select_related("kpi").get(pk=rule.pk)
     before = _rule_snapshot(rule)
     _rule_assign(rule, changes)
@@ -705,7 +705,7 @@ def alert_rule_update(*, actor: User, rule: AlertRule, **changes: Any) -> AlertR
 def alert_rule_create(*, actor: User, code: str, **fields: Any) -> AlertRule:
     """HR adds a rule (e.g. new customers below 50% of the team average)."""
     if not can_edit_alert_rules(actor):
-        raise PermissionDenied(_("Only HR may change alert rules."))
+        raise PermissionDenied(_("Only HR of the whole organisation may change alert rules."))
     if AlertRule.objects.filter(code=code).exists():
         raise MonitoringError(_("A rule with this code exists."), code="duplicate_code", rule=code)
     rule = AlertRule(code=code, name="", kind="", severity=Severity.WARNING)
@@ -751,7 +751,7 @@ def webhook_endpoint_create(
 ) -> WebhookEndpoint:
     """Connect a group chat; the audit log keeps the host, never the key or secret."""
     if not can_manage_webhooks(actor):
-        raise PermissionDenied(_("Only HR or a system admin may configure webhooks."))
+        raise PermissionDenied(_("Only HR of the whole organisation may configure webhooks."))
     endpoint = WebhookEndpoint(
         name=name, kind=kind, url=url, secret=secret, scope_unit=scope_unit, is_active=is_active
     )
@@ -764,7 +764,7 @@ def webhook_endpoint_create(
 @transaction.atomic
 def webhook_endpoint_update(*, actor: User, endpoint: WebhookEndpoint, **changes: Any) -> WebhookEndpoint:
     if not can_manage_webhooks(actor):
-        raise PermissionDenied(_("Only HR or a system admin may configure webhooks."))
+        raise PermissionDenied(_("Only HR of the whole organisation may configure webhooks."))
     allowed = {"name", "kind", "url", "secret", "scope_unit", "is_active"}
     unknown = sorted(set(changes) - allowed)
     if unknown:

@@ -41,8 +41,8 @@ def test_a_malformed_month_is_explained_in_the_callers_language(everyone, langua
     ("language", "message"),
     [("en", "month is required (YYYY-MM)."), ("zh-hans", "缺少参数 month（格式 YYYY-MM）。")],
 )
-def test_a_close_without_a_month_is_refused_and_nothing_runs(everyone, language, message):
-    response = _client(everyone["hrbp"], language).post(
+def test_a_close_without_a_month_is_refused_and_nothing_runs(hr_director, language, message):
+    response = _client(hr_director, language).post(
         f"{API}/closes", data=json.dumps({"month": ""}), content_type="application/json"
     )
     assert response.status_code == 400
@@ -51,9 +51,9 @@ def test_a_close_without_a_month_is_refused_and_nothing_runs(everyone, language,
     assert not MonthClose.objects.exists()
 
 
-def test_a_rule_without_a_code_is_refused(everyone):
+def test_a_rule_without_a_code_is_refused(hr_director):
     before = AlertRule.objects.count()
-    response = _client(everyone["hrbp"]).post(
+    response = _client(hr_director).post(
         f"{API}/rules", data=json.dumps({"name": "半数未达标"}), content_type="application/json"
     )
     assert response.status_code == 400
@@ -62,8 +62,8 @@ def test_a_rule_without_a_code_is_refused(everyone):
     assert AlertRule.objects.count() == before
 
 
-def test_a_webhook_without_its_required_fields_names_them(everyone):
-    response = _client(everyone["sysadmin"]).post(
+def test_a_webhook_without_its_required_fields_names_them(hr_director):
+    response = _client(hr_director).post(
         f"{API}/webhooks", data=json.dumps({"name": "钉钉群"}), content_type="application/json"
     )
     assert response.status_code == 400
@@ -73,8 +73,8 @@ def test_a_webhook_without_its_required_fields_names_them(everyone):
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_a_webhook_for_an_unknown_unit_or_an_unknown_webhook_is_not_found(everyone):
-    client = _client(everyone["sysadmin"])
+def test_a_webhook_for_an_unknown_unit_or_an_unknown_webhook_is_not_found(hr_director):
+    client = _client(hr_director)
     unknown_unit = client.post(
         f"{API}/webhooks",
         data=json.dumps(
@@ -100,12 +100,12 @@ def test_a_webhook_for_an_unknown_unit_or_an_unknown_webhook_is_not_found(everyo
 @pytest.mark.parametrize(
     ("method", "path", "message"),
     [
-        ("post", "/rules", "Only HR may change alert rules."),
-        ("post", "/closes", "Only HR may run the monthly close."),
-        ("get", "/closes", "Only HR may see the close runs."),
+        ("post", "/rules", "Only HR of the whole organisation may change alert rules."),
+        ("post", "/closes", "Only HR of the whole organisation may run the monthly close."),
+        ("get", "/closes", "Only HR of the whole organisation may see the close runs."),
         ("get", "/deliveries", "Only HR may see the delivery log."),
-        ("get", "/webhooks", "Only HR or a system admin may see webhooks."),
-        ("post", "/webhooks", "Only HR or a system admin may configure webhooks."),
+        ("get", "/webhooks", "Only HR of the whole organisation may see webhooks."),
+        ("post", "/webhooks", "Only HR of the whole organisation may configure webhooks."),
     ],
 )
 def test_a_manager_is_told_who_may_do_what_they_asked(everyone, method, path, message):

@@ -95,7 +95,7 @@ def chat_server():
 
 
 @pytest.fixture
-def below_three_months(everyone):
+def below_three_months(everyone, hr_director):
     for name, user in everyone.items():
         user.email = f"{name}@example.com"
         user.save()
@@ -104,7 +104,7 @@ def below_three_months(everyone):
     employee.save()
     revenue_only_weights(employee)
     record_revenue(employee, JAN, JAN + 2, [0.5, 0.5, 0.5])
-    return everyone
+    return {**everyone, "hr_director": hr_director}  # who configures the webhooks
 
 
 def close_three_months(capture):
@@ -116,7 +116,7 @@ def close_three_months(capture):
 def test_each_platform_receives_its_own_format_and_signature(
     below_three_months, chat_server, org, django_capture_on_commit_callbacks
 ):
-    hrbp = below_three_months["hrbp"]
+    hrbp = below_three_months["hr_director"]
     for kind, secret in (("wecom", ""), ("dingtalk", "SECdemo"), ("feishu", "feishu-secret"), ("slack", "")):
         webhook_endpoint_create(
             actor=hrbp,
@@ -174,7 +174,7 @@ def test_a_webhook_outside_the_alerts_scope_hears_nothing(
     below_three_months, chat_server, org, django_capture_on_commit_callbacks
 ):
     webhook_endpoint_create(
-        actor=below_three_months["hrbp"],
+        actor=below_three_months["hr_director"],
         name="south",
         kind="wecom",
         url=chat_server.url("/south"),
@@ -188,7 +188,7 @@ def test_server_errors_are_retried_with_exponential_backoff_until_sent(
     below_three_months, chat_server, org, django_capture_on_commit_callbacks
 ):
     webhook_endpoint_create(
-        actor=below_three_months["hrbp"],
+        actor=below_three_months["hr_director"],
         name="ding",
         kind="dingtalk",
         url=chat_server.url("/ding"),
@@ -219,7 +219,7 @@ def test_server_errors_are_retried_with_exponential_backoff_until_sent(
 
 def test_retries_are_bounded(below_three_months, chat_server, django_capture_on_commit_callbacks):
     webhook_endpoint_create(
-        actor=below_three_months["hrbp"], name="s", kind="slack", url=chat_server.url("/s")
+        actor=below_three_months["hr_director"], name="s", kind="slack", url=chat_server.url("/s")
     )
     chat_server.answers = [(502, "down")] * 10
     close_three_months(django_capture_on_commit_callbacks)
@@ -237,7 +237,7 @@ def test_a_timeout_is_retried(
 ):
     monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)
     webhook_endpoint_create(
-        actor=below_three_months["hrbp"], name="w", kind="wecom", url=chat_server.url("/w")
+        actor=below_three_months["hr_director"], name="w", kind="wecom", url=chat_server.url("/w")
     )
     chat_server.delay = 0.6
     close_three_months(django_capture_on_commit_callbacks)
@@ -261,7 +261,11 @@ def test_a_refusal_fails_at_once(
     below_three_months, chat_server, django_capture_on_commit_callbacks, answer, error
 ):
     webhook_endpoint_create(
-        actor=below_three_months["hrbp"], name="d", kind="dingtalk", url=chat_server.url("/d"), secret="x"
+        actor=below_three_months["hr_director"],
+        name="d",
+        kind="dingtalk",
+        url=chat_server.url("/d"),
+        secret="x",
     )
     chat_server.answers = [answer]
     close_three_months(django_capture_on_commit_callbacks)
@@ -272,7 +276,7 @@ def test_a_refusal_fails_at_once(
 
 def test_a_rate_limit_answer_is_retried(below_three_months, chat_server, django_capture_on_commit_callbacks):
     webhook_endpoint_create(
-        actor=below_three_months["hrbp"], name="f", kind="feishu", url=chat_server.url("/f")
+        actor=below_three_months["hr_director"], name="f", kind="feishu", url=chat_server.url("/f")
     )
     chat_server.answers = [(200, '{"code": 9499, "msg": "too many request"}')]
     close_three_months(django_capture_on_commit_callbacks)
