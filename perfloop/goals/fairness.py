@@ -19,6 +19,9 @@ from perfloop.goals.suggestions import format_amount
 
 PEER_TOLERANCE = Decimal("0.10")  # more than 10% harder than the peers' median is worth a sentence
 MIN_PEERS = 2  # below two peers a median says nothing about "the same post"
+# Below this many peers the median is not shown (nor kept with the goal): with two or three peers, their
+# median and one target someone knows give away the others' targets, people the reader may not see.
+MIN_PEERS_SHOWN = 5
 
 
 class FairnessCode(StrEnum):
@@ -50,6 +53,11 @@ class FairnessWarning:
         change = (self.value - self.reference) / self.reference
         return -change if self.direction == "lower" else change
 
+    @property
+    def is_reference_shown(self) -> bool:
+        """The peers' median may be shown: enough peers that it names nobody's target."""
+        return self.code != FairnessCode.ABOVE_PEERS or self.peers >= MIN_PEERS_SHOWN
+
     def _numbers(self) -> tuple[str, str, str]:
         percent = (self.difference * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
         return format_amount(self.value, self.unit), format_amount(self.reference, self.unit), f"{percent}%"
@@ -57,6 +65,13 @@ class FairnessWarning:
     @property
     def message_en(self) -> str:
         value, reference, percent = self._numbers()
+        if self.code == FairnessCode.ABOVE_PEERS and not self.is_reference_shown:
+            harder = "below" if self.direction == "lower" else "above"
+            return (
+                f"{self.kpi_name_en} {self.month}: {value} is more than {PEER_TOLERANCE:.0%} {harder} the "
+                f"median of the {self.peers} peers in the same position. A quota must not be raised so "
+                "that it cannot be met (CN-C-01): write down why this target is fair."
+            )
         if self.code == FairnessCode.ABOVE_PEERS:
             harder = "below" if self.direction == "lower" else "above"
             return (
@@ -73,6 +88,13 @@ class FairnessWarning:
     def message_zh(self) -> str:
         value, reference, percent = self._numbers()
         month = f"{self.month.year}年{self.month.month}月"
+        if self.code == FairnessCode.ABOVE_PEERS and not self.is_reference_shown:
+            harder = "低" if self.direction == "lower" else "高"
+            return (
+                f"{self.kpi_name_zh}（{month}）：{value} 比同岗位 {self.peers} 名同事的中位数{harder}出 "
+                f"{PEER_TOLERANCE:.0%} 以上。用人单位不得故意提高定额使员工无法完成（CN-C-01），"
+                "请写明该目标合理的理由。"
+            )
         if self.code == FairnessCode.ABOVE_PEERS:
             harder = "低" if self.direction == "lower" else "高"
             return (
@@ -96,7 +118,8 @@ class FairnessWarning:
             "kpi": self.kpi,
             "month": str(self.month),
             "value": str(self.value),
-            "reference": str(self.reference),
+            # A median of a few peers is not kept either: it is recomputed from the targets when needed.
+            "reference": str(self.reference) if self.is_reference_shown else None,
             "peers": self.peers,
             "message_en": self.message_en,
             "message_zh": self.message_zh,

@@ -18,16 +18,33 @@ def test_median_of_odd_and_even_counts():
 
 def test_a_target_far_above_same_position_peers_is_flagged_with_the_numbers():
     warning = check_against_peers(
-        month=MARCH, value=Decimal(100000), peer_values=[Decimal(80000)] * 4, unit="cny", **NAMES
+        month=MARCH, value=Decimal(100000), peer_values=[Decimal(80000)] * 5, unit="cny", **NAMES
     )
     assert warning is not None
     assert warning.code == FairnessCode.ABOVE_PEERS
     assert warning.reference == Decimal(80000)
-    assert warning.peers == 4
+    assert warning.peers == 5
     assert "25.0%" in warning.message_en
     assert "¥100,000" in warning.message_en
-    assert "同岗位 4 名同事" in warning.message_zh
+    assert "同岗位 5 名同事" in warning.message_zh
     assert "CN-C-01" in warning.message_zh
+    assert warning.as_dict()["reference"] == "80000"
+
+
+def test_a_few_peers_still_flag_a_target_but_their_median_is_neither_shown_nor_kept():
+    # Two peers: their median and one target the reader knows would give away the other's target.
+    warning = check_against_peers(
+        month=MARCH, value=Decimal(120000), peer_values=[Decimal(80000), Decimal(100000)], unit="cny", **NAMES
+    )
+    assert warning is not None
+    assert warning.code == FairnessCode.ABOVE_PEERS
+    for message in (warning.message_en, warning.message_zh):
+        assert "90,000" not in message
+        assert "33.3%" not in message
+        assert "CN-C-01" in message
+    assert "more than 10% above the median of the 2 peers" in warning.message_en
+    assert "同岗位 2 名同事的中位数高出 10% 以上" in warning.message_zh
+    assert warning.as_dict()["reference"] is None
 
 
 def test_a_target_within_ten_percent_of_peers_is_fine():

@@ -282,7 +282,7 @@ def test_negative_targets_unknown_months_and_people_fail_with_their_codes(manage
 
 
 def test_a_target_far_above_same_position_peers_needs_a_justification_that_is_kept(manager, org, rep):
-    peers = team_members(org.team_east, 3, position=rep.employee.position)
+    peers = team_members(org.team_east, 5, position=rep.employee.position)
     for peer in peers:
         draft_goal(actor=manager, employee=peer, value="80000")
     with pytest.raises(JustificationMissingError) as flagged:
