@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Max, QuerySet
+from django.db.models import Avg, Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
@@ -187,6 +187,13 @@ class PersonPage:
     composite_trend: list[Decimal | None]
 
 
+MIN_GROUP_SIZE = 5
+"""Below this many people a group's figures name its members: counts of people (bands, streaks, alerts)
+are hidden from aggregate-only viewers ("1 of 2 below target for 6 months" names the person to anyone who
+knows the team), and a team average beside one person's own value is not shown to anyone (with two
+people, the average and one's own value give the other's)."""
+
+
 def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int = 12) -> PersonPage:
     """One person's month: each KPI against target and the team average, with a trend."""
     months = [month - offset for offset in range(span - 1, -1, -1)]
@@ -200,12 +207,13 @@ def person_page_for(*, viewer: User, employee: Employee, month: Month, span: int
     }
     team_averages = {
         (kpi_id, fact_month): value
-        for kpi_id, fact_month, value in MonthlyFact.objects.filter(
+        for kpi_id, fact_month, value, people in MonthlyFact.objects.filter(
             employee__org_unit_id=employee.org_unit_id, month__gte=months[0], month__lte=month
         )
         .values("kpi_id", "month")
-        .annotate(value=Avg("value"))
-        .values_list("kpi_id", "month", "value")
+        .annotate(value=Avg("value"), people=Count("employee_id", distinct=True))
+        .values_list("kpi_id", "month", "value", "people")
+        if people >= MIN_GROUP_SIZE
     }
     cards = {
         c.month: c for c in scorecard_list_for(viewer=viewer, employee=employee).filter(month__gte=months[0])

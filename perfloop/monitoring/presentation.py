@@ -18,7 +18,7 @@ from perfloop.metrics.presentation import (
     month_title,
     percent,
 )
-from perfloop.metrics.selectors import PersonPage, TeamDashboard, UnitFigures
+from perfloop.metrics.selectors import MIN_GROUP_SIZE, PersonPage, TeamDashboard, UnitFigures
 from perfloop.monitoring.dashboards import (
     ALERT_STREAK,
     WARNING_STREAK,
@@ -29,10 +29,6 @@ from perfloop.monitoring.dashboards import (
 )
 from perfloop.monitoring.models import Alert, AlertState
 from perfloop.org.models import OrgUnit
-
-MIN_GROUP_SIZE = 5
-"""Below this many people, counts of people (bands, streaks, alerts) are hidden from aggregate-only
-viewers: "1 of 2 below target for 6 months" would name the person to anyone who knows the team."""
 
 _MAX_PROGRESS = Decimal("1.5")
 _MAX_INDENT = 4

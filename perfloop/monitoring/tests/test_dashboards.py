@@ -384,7 +384,9 @@ def test_person_page_shows_each_kpis_trend_streak_history_and_alerts(client, das
     assert revenue["unit"] == "cny"
     assert revenue["person"][-1] == "48000.00"
     assert revenue["target"][-1] == "80000.00"
-    assert revenue["display"]["team"][-1] == "¥68,000"  # rep 48,000 and mentor 88,000
+    # Team East has two people with revenue (rep 48,000 and mentor 88,000): an average of two beside one's
+    # own value gives the other's, so it is not shown.
+    assert revenue["display"]["team"][-1] is None
     assert revenue["person"][:6] == [None] * 6
     runs = response.context["runs"]
     assert runs == [
@@ -561,3 +563,17 @@ def test_department_dashboard_of_a_large_organisation_stays_under_30_queries(
     with django_assert_max_num_queries(30):
         response = client.get(team_url(org.sales))
     assert response.context["people_pager"].page.paginator.count == 200
+
+
+def test_a_team_average_of_five_people_is_shown_beside_a_persons_value(client, org, dashboards):
+    from perfloop.metrics.selectors import MIN_GROUP_SIZE
+    from perfloop.metrics.tests.factories import record_revenue
+    from perfloop.org.tests.factories import EmployeeFactory
+
+    rep = dashboards["rep"].employee
+    for index in range(MIN_GROUP_SIZE - 2):  # with the rep and the mentor, five people have revenue
+        colleague = EmployeeFactory(org_unit=org.team_east, name=f"同事{index}", position=rep.position)
+        record_revenue(colleague, LAST, LAST, [1.0])
+    client.force_login(dashboards["manager"])
+    revenue = client.get(person_url(rep)).context["kpi_trends"][0]["data"]
+    assert revenue["display"]["team"][-1] is not None
