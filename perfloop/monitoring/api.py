@@ -37,7 +37,7 @@ from perfloop.monitoring.schemas import (
     WebhookOut,
 )
 from perfloop.monitoring.selectors import (
-    alert_counts_for,
+    alert_counts_shown_for,
     alert_get_for,
     alert_list_for,
     alert_rule_get,
@@ -118,7 +118,7 @@ def alert_list(
 @router.get("/alerts/counts", response=AlertCountsOut)
 def alert_counts(request: HttpRequest, month: str | None = None, unit: int | None = None) -> Any:
     viewer = _viewer(request)
-    counts = alert_counts_for(
+    counts = alert_counts_shown_for(
         viewer=viewer,
         month=month_param(month, "month"),
         unit=team_get_for(viewer=viewer, unit_id=unit) if unit is not None else None,

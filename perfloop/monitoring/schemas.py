@@ -46,6 +46,7 @@ class AlertCountsOut(Schema):
     long_term: int
     people: int
     by_unit: dict[int, int]
+    is_hidden: bool  # too few people to count for a viewer who sees no individuals: every count is 0
 
 
 class NeedsAttentionOut(Schema):

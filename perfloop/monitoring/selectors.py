@@ -6,6 +6,7 @@ executives get counts only (their unit scope), never a person's alert.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,10 +15,16 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Role, User
-from perfloop.accounts.selectors import employee_scope_for, org_unit_scope_for, scope_unit_paths_for
+from perfloop.accounts.selectors import (
+    can_see_individuals,
+    employee_scope_for,
+    org_unit_scope_for,
+    scope_unit_paths_for,
+)
 from perfloop.core.errors import NotFound
 from perfloop.core.months import Month
 from perfloop.metrics.models import Scorecard
+from perfloop.metrics.selectors import MIN_GROUP_SIZE
 from perfloop.monitoring.models import (
     Alert,
     AlertRule,
@@ -90,6 +97,7 @@ class AlertCounts:
     long_term: int = 0
     people: int = 0
     by_unit: dict[int, int] = field(default_factory=dict)
+    is_hidden: bool = False  # a group too small to count for a viewer who sees no individuals
 
     @property
     def active(self) -> int:
@@ -133,6 +141,33 @@ def alert_counts_for(
         people=len({row[4] for row in rows}),
         by_unit=dict(Counter(row[0] for row in rows)),
     )
+
+
+def alert_counts_shown_for(
+    *, viewer: User, month: Month | None = None, unit: OrgUnit | None = None
+) -> AlertCounts:
+    """The counts as the API answers them. To a viewer who sees no individuals (an executive), a group of
+    fewer than MIN_GROUP_SIZE people shows nothing (``is_hidden``): "1 alert, 1 person" in a team of one
+    names that person. ``by_unit`` is then left out whenever one of its teams is that small, since the
+    total minus the other teams would give it away."""
+    counts = alert_counts_for(viewer=viewer, month=month, unit=unit)
+    if can_see_individuals(viewer=viewer) or scope_unit_paths_for(viewer=viewer) == []:
+        return counts  # the people they count are people they see (a rep: themself)
+    units = org_unit_scope_for(viewer=viewer)
+    if unit is not None:
+        units = units.filter(path__startswith=unit.path)
+    members = Employee.objects.filter(org_unit__in=units).exclude(status=Employee.Status.LEFT)
+    if members.count() < MIN_GROUP_SIZE:
+        return AlertCounts(is_hidden=True)
+    sizes = dict(
+        members.filter(org_unit_id__in=list(counts.by_unit))
+        .values("org_unit_id")
+        .annotate(people=Count("pk"))
+        .values_list("org_unit_id", "people")
+    )
+    if any(sizes.get(unit_id, 0) < MIN_GROUP_SIZE for unit_id in counts.by_unit):
+        return dataclasses.replace(counts, by_unit={})
+    return counts
 
 
 def alert_counts_by_unit_for(

@@ -119,6 +119,20 @@ COUNTS = {
 }
 
 
+def test_an_executive_gets_no_counts_of_a_team_too_small_to_hide_its_people(alerted, org):
+    client = _client(alerted["executive"])
+    south = client.get(f"/api/v1/monitoring/alerts/counts?month=2025-03&unit={org.team_south.pk}").json()
+    # Team South is 陈静 and her manager: "1 alert, 1 person" would name her.
+    assert (south["is_hidden"], south["total"], south["people"], south["by_unit"]) == (True, 0, 0, {})
+    company = client.get("/api/v1/monitoring/alerts/counts?month=2025-03").json()
+    assert (company["is_hidden"], company["total"]) == (False, 2)
+    assert company["by_unit"] == {}  # each team is too small: the split would give them away
+    hr = _client(alerted["hrbp"]).get(
+        f"/api/v1/monitoring/alerts/counts?month=2025-03&unit={org.team_south.pk}"
+    )
+    assert (hr.json()["is_hidden"], hr.json()["total"]) == (False, 1)  # HR sees the people anyway
+
+
 @pytest.mark.parametrize(("persona", "expected"), COUNTS.items())
 def test_alert_counts_are_aggregates_of_the_viewers_scope(alerted, persona, expected):
     response = _client(alerted[persona]).get("/api/v1/monitoring/alerts/counts?month=2025-03")
