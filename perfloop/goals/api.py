@@ -639,6 +639,7 @@ def summary(request: HttpRequest, month: str) -> list[SummaryOut]:
             published=r.counts.get(GoalStatus.PUBLISHED, 0),
             disputed=r.counts.get(GoalStatus.DISPUTED, 0),
             confirmed=r.counts.get(GoalStatus.CONFIRMED, 0),
+            is_hidden=r.is_hidden,
         )
         for r in rows
     ]

@@ -270,3 +270,4 @@ class SummaryOut(Schema):
     published: int
     disputed: int
     confirmed: int
+    is_hidden: bool  # fewer than five people with goals, to a viewer who sees no individuals: counts are 0

@@ -13,7 +13,12 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
-from perfloop.accounts.selectors import employee_get_for, employee_scope_for, org_unit_scope_for
+from perfloop.accounts.selectors import (
+    can_see_individuals,
+    employee_get_for,
+    employee_scope_for,
+    org_unit_scope_for,
+)
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.months import Month
 from perfloop.goals import cascade
@@ -40,6 +45,7 @@ from perfloop.goals.suggestions import (
     to_units,
 )
 from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget
+from perfloop.metrics.selectors import MIN_GROUP_SIZE
 from perfloop.org.models import Employee, OrgUnit, Position
 
 SEASONALITY_MONTHS = 24  # two years of team history give each calendar month two observations
@@ -465,6 +471,7 @@ class SummaryRow:
     depth: int
     people: int
     counts: dict[str, int]
+    is_hidden: bool = False  # too few people to count for a viewer who sees no individuals
 
     @property
     def agreed_share(self) -> Decimal | None:
@@ -473,12 +480,15 @@ class SummaryRow:
 
 
 def goal_summary_for(*, viewer: User, month: Month) -> list[SummaryRow]:
-    """Per unit in the viewer's scope: goals by agreement status (counts only, no names)."""
+    """Per unit in the viewer's scope: goals by agreement status (counts only, no names). To a viewer who
+    sees no individuals (an executive), a unit with fewer than MIN_GROUP_SIZE people with goals shows no
+    counts: "1 person, 1 disputed" names who disputed."""
     if not can_view_goal_summary(viewer):
         raise PermissionDenied(_("Only managers, HR and executives see goal summaries."))
     units = list(org_unit_scope_for(viewer=viewer).order_by("path"))
     if not units:
         return []
+    shows_individuals = can_see_individuals(viewer=viewer)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     people: dict[str, set[int]] = defaultdict(set)
     rows = (
@@ -499,12 +509,14 @@ def goal_summary_for(*, viewer: User, month: Month) -> list[SummaryRow]:
                 for status, number in by_status.items():
                     unit_counts[status] += number
                 unit_people |= people[path]
+        is_hidden = not shows_individuals and len(unit_people) < MIN_GROUP_SIZE
         summary.append(
             SummaryRow(
                 unit=unit,
                 depth=min(unit.path.count("/") - top, 4),
                 people=len(unit_people),
-                counts=dict(unit_counts),
+                counts={} if is_hidden else dict(unit_counts),
+                is_hidden=is_hidden,
             )
         )
     return summary

@@ -47,6 +47,7 @@ from perfloop.goals.policies import (
 )
 from perfloop.goals.selectors import PeopleFilter
 from perfloop.metrics.models import Aggregation, Kpi
+from perfloop.metrics.selectors import MIN_GROUP_SIZE
 from perfloop.org.models import Position
 
 STATUS_BADGES = {
@@ -1191,6 +1192,7 @@ def summary(request: HttpRequest) -> HttpResponse:
         {
             "nav_active": "goals",
             "nav": _navigation(month),
+            "min_group_size": MIN_GROUP_SIZE,
             "rows": [
                 {
                     "name": _local_name(r.unit),
@@ -1200,6 +1202,7 @@ def summary(request: HttpRequest) -> HttpResponse:
                     "published": r.counts.get(GoalStatus.PUBLISHED, 0),
                     "disputed": r.counts.get(GoalStatus.DISPUTED, 0),
                     "draft": r.counts.get(GoalStatus.DRAFT, 0),
+                    "is_hidden": r.is_hidden,
                     "agreed": f"{(r.agreed_share * 100).quantize(Decimal('0.1'))}%"
                     if r.agreed_share is not None
                     else None,

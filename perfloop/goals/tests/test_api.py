@@ -365,10 +365,26 @@ def test_a_bearer_token_works_like_the_session(everyone, world):
 def test_the_executive_summary_has_counts_and_no_names(everyone, world):
     response = _client(everyone["executive"]).get(f"{B}/summary?month=2025-03")
     rows = {row["unit_name"]: row for row in response.json()}
-    assert rows["销售部"]["published"] == 2
-    assert rows["销售部"]["disputed"] == 1
-    assert rows["销售部"]["people"] == 2
+    # Two people with goals in 销售部: "1 disputed" among two would name who disputed.
+    assert (rows["销售部"]["people"], rows["销售部"]["is_hidden"]) == (2, True)
+    assert (rows["销售部"]["published"], rows["销售部"]["disputed"]) == (0, 0)
     assert "李明" not in response.content.decode()
+    hr = {row["unit_name"]: row for row in _client(everyone["hrbp"]).get(f"{B}/summary?month=2025-03").json()}
+    assert (hr["销售部"]["published"], hr["销售部"]["disputed"], hr["销售部"]["is_hidden"]) == (2, 1, False)
+
+
+def test_the_executive_summary_counts_a_unit_of_five_people(everyone, world, org):
+    from perfloop.goals.tests.factories import draft_goal, team_members
+
+    for person in team_members(org.team_east, 3, position=everyone["rep"].employee.position):
+        draft_goal(actor=everyone["manager"], employee=person, value="50000")
+    rows = {
+        row["unit_name"]: row
+        for row in _client(everyone["executive"]).get(f"{B}/summary?month=2025-03").json()
+    }
+    assert rows["销售部"]["is_hidden"] is False
+    assert rows["销售部"]["people"] == 5
+    assert rows["销售部"]["disputed"] == 1
 
 
 def test_suggestions_come_with_their_reasons_in_both_languages(everyone, world):
