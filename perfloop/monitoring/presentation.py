@@ -156,7 +156,11 @@ def unit_rows(
     parents = {unit.parent_id for unit in selection.units}
     rows = []
     for unit in units:
-        unit_figures = figures.get(unit.pk)
+        people = people_counts(
+            breakdown.by_unit.get(unit.pk), alerts.get(unit.pk, 0), shows_individuals=shows_individuals
+        )
+        # A unit too small to count shows no figures either: its completion is its few people's own.
+        unit_figures = None if people.is_hidden else figures.get(unit.pk)
         rows.append(
             UnitRow(
                 unit=unit,
@@ -166,11 +170,7 @@ def unit_rows(
                 completion=percent(unit_figures.completion) if unit_figures else None,
                 completion_band=attainment_band(unit_figures.completion if unit_figures else None),
                 average_composite=percent(unit_figures.average_composite) if unit_figures else None,
-                people=people_counts(
-                    breakdown.by_unit.get(unit.pk),
-                    alerts.get(unit.pk, 0),
-                    shows_individuals=shows_individuals,
-                ),
+                people=people,
             )
         )
     return rows

@@ -310,6 +310,10 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit_months = unit_months_for(scope=scope, roots=[team], units=[], month=month, first=months[0])
     breakdown = people_breakdown_for(scope=scope, roots=[team], units=[], month=month)
     shows_individuals = dashboard.shows_individuals
+    counts = people_counts(breakdown.total, 0, shows_individuals=shows_individuals)
+    # A team too small to count for an aggregate-only viewer shows no figures at all: its completion, its
+    # averages and their trend are its one or two people's own results.
+    is_small = counts.is_hidden
 
     context: dict[str, Any] = {
         "nav_active": "team",
@@ -317,12 +321,17 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         "team": team,
         "team_name": local_name(team),
         "org_url": reverse("monitoring:org_overview") + f"?unit={team.parent_id or team.pk}&month={month}",
-        **unit_summary(unit_months.trend.get(month)),
-        "tiles": tiles(dashboard),
-        "trend_chart": charts.trend_chart(months, unit_months.trend, _("Team completion")),
+        **unit_summary(None if is_small else unit_months.trend.get(month)),
+        "tiles": [] if is_small else tiles(dashboard),
+        "trend_chart": None
+        if is_small
+        else charts.trend_chart(months, unit_months.trend, _("Team completion")),
+        "is_small": is_small,
         "shows_individuals": shows_individuals,
         "first_month": month_title(months[0]),
-        "export_url": reverse("monitoring:team_export", kwargs={"unit_id": team.pk}) + f"?month={month}",
+        "export_url": ""
+        if is_small
+        else reverse("monitoring:team_export", kwargs={"unit_id": team.pk}) + f"?month={month}",
         "min_group_size": MIN_GROUP_SIZE,
     }
     if shows_individuals:
@@ -358,7 +367,6 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "attention": attention,
             "attention_pager": _pager(request, attention_page, "attention"),
         }
-    counts = people_counts(breakdown.total, 0, shows_individuals=shows_individuals)
     context |= {
         "counts": counts,
         "distribution_chart": charts.distribution_chart(counts),
@@ -379,6 +387,10 @@ def team_export(request: HttpRequest, unit_id: int) -> HttpResponse:
     dashboard = team_dashboard_for(
         viewer=user, team=team, month=month, span=TREND_MONTHS, with_heat_map=False
     )
+    breakdown = people_breakdown_for(scope=scope, roots=[team], units=[], month=month)
+    if people_counts(breakdown.total, 0, shows_individuals=dashboard.shows_individuals).is_hidden:
+        # The export of a team too small to count would be its few people's own results.
+        return HttpResponseForbidden(_("This team is too small to export its figures."))
     unit_months = unit_months_for(scope=scope, roots=[team], units=[], month=month, first=months[0])
     people = (
         ranked_people_all_for(scope=scope, unit=team, months=months) if dashboard.shows_individuals else None

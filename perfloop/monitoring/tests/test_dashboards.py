@@ -139,6 +139,10 @@ def test_every_page_and_export_is_open_to_its_personas_only(client, org, dashboa
         assert "华东组" not in body
         assert AuditEvent.objects.count() == events
         return
+    if persona == "executive" and page_name == "team_export":
+        # Team East has too few scored people for an aggregate-only viewer: its figures are theirs.
+        assert response.status_code == 403
+        return
     assert response.status_code == 200
     text = workbook_text(response) if page_name.endswith("export") else response.content.decode()
     if persona == "executive":

@@ -209,7 +209,30 @@ def test_three_months_below_target_shows_a_warning_badge(client, org, performanc
     assert '<span class="badge badge--warning">连续3个月未达标</span>' in page
 
 
+def test_executive_sees_no_figures_of_a_team_too_small_to_hide_its_people(client, org, performance):
+    client.force_login(performance["executive"])
+    response = client.get(team_url(org.team_east))
+    page = response.content.decode()
+    # Team East has two scored people: its completion, averages and trend are their own results.
+    assert response.context["completion"] is None
+    assert response.context["tiles"] == []
+    assert 'id="team-trend-data"' not in page
+    assert 'data-hidden="small-group"' in page
+    assert client.get(f"/dashboards/teams/{org.team_east.pk}/export.xlsx").status_code == 403
+    for name in ("李明", "张导师", "王经理"):
+        assert name not in page
+
+
 def test_executive_sees_team_aggregates_but_no_names(client, org, performance):
+    from perfloop.org.tests.factories import EmployeeFactory
+
+    colleagues = [  # with the rep and the mentor, five scored people in Team East: enough to show aggregates
+        EmployeeFactory(
+            org_unit=org.team_east, name=f"同事{index}", position=performance["rep"].employee.position
+        )
+        for index in range(3)
+    ]
+    record_performance({colleague: Decimal(1) for colleague in colleagues})
     client.force_login(performance["executive"])
     page = client.get(team_url(org.team_east)).content.decode()
     assert "团队完成率" in page
