@@ -154,10 +154,15 @@ def unit_rows(
 ) -> list[UnitRow]:
     """One row per unit of the organisation table; a unit with units below it links further down."""
     parents = {unit.parent_id for unit in selection.units}
+    hidden = _hidden_units(units, breakdown, shows_individuals=shows_individuals)
     rows = []
     for unit in units:
-        people = people_counts(
-            breakdown.by_unit.get(unit.pk), alerts.get(unit.pk, 0), shows_individuals=shows_individuals
+        people = (
+            PeopleCounts(is_hidden=True)
+            if unit.pk in hidden
+            else people_counts(
+                breakdown.by_unit.get(unit.pk), alerts.get(unit.pk, 0), shows_individuals=shows_individuals
+            )
         )
         # A unit too small to count shows no figures either: its completion is its few people's own.
         unit_figures = None if people.is_hidden else figures.get(unit.pk)
@@ -174,6 +179,24 @@ def unit_rows(
             )
         )
     return rows
+
+
+def _hidden_units(
+    units: Sequence[OrgUnit], breakdown: PeopleBreakdown, *, shows_individuals: bool
+) -> set[int]:
+    """Units whose rows an aggregate-only viewer may not see: those under MIN_GROUP_SIZE people — and, when
+    that is only one of several, the smallest of the others as well: the total above them minus every
+    shown row would otherwise give the hidden one away (complementary suppression)."""
+    if shows_individuals:
+        return set()
+    sizes = {unit.pk: (breakdown.by_unit.get(unit.pk) or PeopleFigures()).cards for unit in units}
+    hidden = {pk for pk, size in sizes.items() if size < MIN_GROUP_SIZE}
+    # A hidden unit without anyone scored gives nothing away; one with one to four people does when alone.
+    sensitive = [pk for pk in hidden if sizes[pk] > 0]
+    shown = sorted((size, pk) for pk, size in sizes.items() if pk not in hidden)
+    if len(sensitive) == 1 and shown:
+        hidden.add(shown[0][1])
+    return hidden
 
 
 # ---------------------------------------------------------------- team

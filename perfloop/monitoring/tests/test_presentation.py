@@ -290,3 +290,41 @@ def test_a_running_streak_reads_from_first_to_last_month_with_its_level():
     assert row["is_running"]
     assert "2025" in row["first"]
     assert "2025" in row["last"]
+
+
+def test_one_small_unit_among_large_ones_hides_the_smallest_other_too(tree):
+    """Otherwise the department's total minus the shown teams gives the small team away."""
+    selection = org_selection(list(tree.values()), root_id=None)
+    assert selection is not None
+    units = [tree["sales"], tree["service"]]
+    breakdown = PeopleBreakdown(
+        total=PeopleFigures(cards=14),
+        by_unit={units[0].pk: PeopleFigures(cards=2), units[1].pk: PeopleFigures(cards=12)},
+    )
+    rows = unit_rows(
+        units, selection=selection, figures={}, breakdown=breakdown, alerts={}, shows_individuals=False
+    )
+    assert [row.people.is_hidden for row in rows] == [True, True]
+    both_large = PeopleBreakdown(
+        total=PeopleFigures(cards=20),
+        by_unit={units[0].pk: PeopleFigures(cards=8), units[1].pk: PeopleFigures(cards=12)},
+    )
+    rows = unit_rows(
+        units, selection=selection, figures={}, breakdown=both_large, alerts={}, shows_individuals=False
+    )
+    assert [row.people.is_hidden for row in rows] == [False, False]
+    managers = unit_rows(
+        units, selection=selection, figures={}, breakdown=breakdown, alerts={}, shows_individuals=True
+    )
+    assert [row.people.is_hidden for row in managers] == [False, False]
+
+
+def test_a_unit_without_anyone_scored_needs_no_other_unit_hidden(tree):
+    selection = org_selection(list(tree.values()), root_id=None)
+    assert selection is not None
+    units = [tree["sales"], tree["service"]]
+    breakdown = PeopleBreakdown(total=PeopleFigures(cards=12), by_unit={units[1].pk: PeopleFigures(cards=12)})
+    rows = unit_rows(
+        units, selection=selection, figures={}, breakdown=breakdown, alerts={}, shows_individuals=False
+    )
+    assert [row.people.is_hidden for row in rows] == [True, False]
