@@ -509,7 +509,7 @@ def goal_summary_for(*, viewer: User, month: Month) -> list[SummaryRow]:
                 for status, number in by_status.items():
                     unit_counts[status] += number
                 unit_people |= people[path]
-        is_hidden = not shows_individuals and len(unit_people) < MIN_GROUP_SIZE
+        is_hidden = not shows_individuals and 0 < len(unit_people) < MIN_GROUP_SIZE  # nobody: nothing to hide
         summary.append(
             SummaryRow(
                 unit=unit,

@@ -368,6 +368,10 @@ def test_the_executive_summary_has_counts_and_no_names(everyone, world):
     # Two people with goals in 销售部: "1 disputed" among two would name who disputed.
     assert (rows["销售部"]["people"], rows["销售部"]["is_hidden"]) == (2, True)
     assert (rows["销售部"]["published"], rows["销售部"]["disputed"]) == (0, 0)
+    assert (rows["人力资源部"]["people"], rows["人力资源部"]["is_hidden"]) == (
+        0,
+        False,
+    )  # nobody: nothing to hide
     assert "李明" not in response.content.decode()
     hr = {row["unit_name"]: row for row in _client(everyone["hrbp"]).get(f"{B}/summary?month=2025-03").json()}
     assert (hr["销售部"]["published"], hr["销售部"]["disputed"], hr["销售部"]["is_hidden"]) == (2, 1, False)
