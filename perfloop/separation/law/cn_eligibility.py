@@ -25,7 +25,7 @@ from perfloop.separation.law.interface import (
     finding,
 )
 from perfloop.separation.law.messages import message
-from perfloop.separation.law.periods import add_months, add_years
+from perfloop.separation.law.periods import add_months, add_years, validate_dates
 from perfloop.separation.law.retirement import RetirementAgeRule, RetirementCategory, retirement_age
 from perfloop.separation.law.working import ParameterStatus, Working
 
@@ -194,6 +194,12 @@ DEFAULTS = EligibilityParameters()
 
 
 def validate_facts(facts: CaseFacts, parameters: EligibilityParameters) -> None:
+    validate_dates(
+        hire_date=facts.hire_date,
+        notice_date=facts.notice_date,
+        termination_date=facts.termination_date,
+        birth_date=facts.birth_date,
+    )
     if facts.termination_date < facts.hire_date:
         raise LawInputError(
             "termination_before_hire", hire_date=facts.hire_date, termination_date=facts.termination_date

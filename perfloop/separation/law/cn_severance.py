@@ -24,7 +24,7 @@ from perfloop.core.months import Month, month_range
 from perfloop.separation.law.errors import LawInputError
 from perfloop.separation.law.interface import CalculationBundle, CalculationResult
 from perfloop.separation.law.messages import city_label, message
-from perfloop.separation.law.periods import ServiceLength, measure_service
+from perfloop.separation.law.periods import ServiceLength, measure_service, validate_dates
 from perfloop.separation.law.working import (
     ParameterStatus,
     Working,
@@ -144,6 +144,7 @@ class CappedBase:
 
 def validate_input(data: SeveranceInput) -> None:
     """Reject input no calculation can be right about, each with its own code."""
+    validate_dates(hire_date=data.hire_date, termination_date=data.termination_date)
     if data.termination_date < data.hire_date:
         raise LawInputError(
             "termination_before_hire", hire_date=data.hire_date, termination_date=data.termination_date

@@ -997,6 +997,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "结束日期 {end} 早于开始日期 {start}。",
         "The end date {end} is before the start date {start}.",
     ),
+    "error.date_out_of_range": (
+        "{field} 的日期 {value} 不在 {first} 至 {last} 之间。",
+        "The {field} {value} is not between {first} and {last}.",
+    ),
     "error.termination_before_hire": (
         "解除日 {termination_date} 早于入职日 {hire_date}。",
         "The termination date {termination_date} is before the hire date {hire_date}.",

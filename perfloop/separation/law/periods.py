@@ -14,6 +14,20 @@ from dataclasses import dataclass
 
 from perfloop.separation.law.errors import LawInputError
 
+# Dates an employment case can have: the engine adds years and months to them (deadlines, protection
+# periods), which must stay inside the calendar; a date outside these is a typing error, not a case.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+
+def validate_dates(**dates: dt.date | None) -> None:
+    """Each given date lies between EARLIEST_DATE and LATEST_DATE (``None`` is a date not given)."""
+    for name, day in dates.items():
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise LawInputError(
+                "date_out_of_range", field=name, value=day, first=EARLIEST_DATE, last=LATEST_DATE
+            )
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the end of a shorter month."""

@@ -109,3 +109,12 @@ def test_error_messages_follow_the_request_language(hrbp):
         headers={"accept-language": "zh-hans"},
     )
     assert "参考数据" in response.json()["error"]["message"]
+
+
+def test_a_date_outside_any_employment_is_refused_with_its_field_not_a_crash(everyone):
+    payload = {"hire_date": "0001-01-01", "notice_date": "9999-12-01"}
+    response = _post(_client(everyone["hrbp"]), "eligibility", payload)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "date_out_of_range"
+    assert error["details"]["field"] == "hire_date"

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from perfloop.separation.law.errors import LawInputError
-from perfloop.separation.law.periods import add_months, measure_service, parse_date
+from perfloop.separation.law.periods import add_months, measure_service, parse_date, validate_dates
 
 D = dt.date
 
@@ -45,3 +45,11 @@ def test_reversed_and_impossible_dates_have_their_codes():
         "missing_field",
     )
     assert parse_date(dt.datetime(2024, 1, 1, 8, 0), field="x") == D(2024, 1, 1)  # noqa: DTZ001
+
+
+def test_dates_outside_any_employment_are_refused_by_name():
+    validate_dates(hire_date=dt.date(1990, 1, 1), birth_date=None)
+    with pytest.raises(LawInputError) as refused:
+        validate_dates(hire_date=dt.date(2020, 1, 1), notice_date=dt.date(9999, 12, 1))
+    assert refused.value.code == "date_out_of_range"
+    assert refused.value.details["field"] == "notice_date"
