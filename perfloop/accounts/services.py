@@ -41,6 +41,21 @@ def api_token_create(
     return token, raw
 
 
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Stop a token at once (its next request answers 401); revoking twice keeps the first time."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
+        audit_change(
+            actor=actor,
+            action="api_token.revoke",
+            target=token,
+            details={"user": token.user_id, "name": token.name},
+        )
+    token.refresh_from_db()
+    return token
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
