@@ -6,8 +6,11 @@ so that integrators handle one format, whatever went wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -30,12 +33,33 @@ class BearerToken(HttpBearer):
         return user
 
 
+def signed_in_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's schema and docs are for its users: a signed-in session or a valid token (a code
+    generator's), not anonymous visitors mapping every endpoint."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            try:
+                api_token_authenticate(raw=header.removeprefix("Bearer ").strip(), method="GET")
+            except TokenError:
+                return HttpResponse(status=401)
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="perfloop API",
     version="1",
     description="Performance loop for sales teams. All reads are scoped to the authenticated user.",
     auth=[django_auth, BearerToken()],
     docs_url="/docs",
+    docs_decorator=signed_in_or_token,
     urls_namespace="api",
 )
 

@@ -188,3 +188,14 @@ def test_a_read_only_token_cannot_write_and_a_write_token_can(scored, hr_directo
         url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {writer}"
     )
     assert allowed.status_code == 200
+
+
+def test_the_api_schema_and_docs_are_for_signed_in_users_and_tokens_only(scored, hr_director):
+    anonymous = Client()
+    for path in ("/api/v1/openapi.json", "/api/v1/docs"):
+        answer = anonymous.get(path)
+        assert answer.status_code == 302
+        assert "/accounts/sign-in/" in answer["Location"]
+    _, raw = api_token_create(actor=None, user=hr_director, name="codegen", scopes=["read"])
+    assert Client().get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert Client().get("/api/v1/openapi.json", HTTP_AUTHORIZATION="Bearer pfl_wrong").status_code == 401
