@@ -152,6 +152,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("PERFLOOP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A working day, not a fortnight: a session left open on a shared office PC should not outlive it.
+SESSION_COOKIE_AGE = env_int("PERFLOOP_SESSION_SECONDS", 12 * 60 * 60)
+# Behind HTTPS (production): redirect plain HTTP, tell browsers to come back over HTTPS only, and trust the
+# proxy's X-Forwarded-Proto when it terminates TLS. Off by default: the embedded demo serves plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("PERFLOOP_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("PERFLOOP_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+if env_bool("PERFLOOP_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
