@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from perfloop.imports.readers import ROW
+from perfloop.imports.validation import empty_errors
 
 # Row numbers shown per problem: enough to find the pattern in the file, not a second error report.
 EXAMPLE_ROWS = 5
@@ -155,4 +156,14 @@ def file_check_from(
         people=0 if code else people,
         restates=[] if code else sorted(int(batch) for batch in restates),
         warnings=[] if code else json.loads(json.dumps([dict(warning) for warning in warnings], default=str)),
+    )
+
+
+def refused_check(
+    *, code: str, details: Mapping[str, Any], rows_total: int, max_error_share: float
+) -> FileCheck:
+    """The verdict on a file refused as a whole before its rows were judged (unreadable, a period another
+    source holds, a manager loop …)."""
+    return file_check_from(
+        rows_total=rows_total, errors=empty_errors(), max_error_share=max_error_share, refusal=(code, details)
     )

@@ -32,7 +32,7 @@ from perfloop.audit.services import audit_change, audit_security, recorded_actor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
-from perfloop.imports.file_check import FileCheck, duplicate_check, file_check_from
+from perfloop.imports.file_check import FileCheck, duplicate_check, file_check_from, refused_check
 from perfloop.imports.labels import FIELD_LABELS, SOURCE_KIND_LABELS, TYPE_LABELS, UNIT_LABELS, word
 from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
@@ -50,7 +50,7 @@ from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, p
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
 from perfloop.imports.selectors import batch_ids_visible_to, profile_list, source_list_for
-from perfloop.imports.validation import cell_names, empty_errors
+from perfloop.imports.validation import cell_names
 from perfloop.metrics.models import MonthlyTarget, Scorecard
 from perfloop.metrics.services import scorecards_recompute
 from perfloop.org.models import Employee, OrgUnit
@@ -946,11 +946,8 @@ def import_upload_check(*, batch_id: int, actor_id: int | None = None) -> FileCh
         del data
         check = file_check_make(batch=batch, table=table, mapping=mapping, spec=spec, actor=actor)
     except ImportRejected as exc:
-        check = file_check_from(
-            rows_total=0,
-            errors=empty_errors(),
-            max_error_share=spec.max_error_share,
-            refusal=(exc.code, exc.details),
+        check = refused_check(
+            code=exc.code, details=exc.details, rows_total=0, max_error_share=spec.max_error_share
         )
     except Exception:
         logger.exception("the whole-file check of batch %s failed", batch.pk)
@@ -1011,9 +1008,7 @@ def import_check(
         else:
             table, mapping = pipeline.read_and_map(data, file_name=batch.file_name, spec=spec)
     except ImportRejected as exc:
-        return file_check_from(
-            rows_total=0, errors=empty_errors(), max_error_share=limit, refusal=(exc.code, exc.details)
-        )
+        return refused_check(code=exc.code, details=exc.details, rows_total=0, max_error_share=limit)
     del data
     return file_check_make(batch=batch, table=table, mapping=mapping, spec=spec, actor=actor)
 
@@ -1053,12 +1048,7 @@ def file_check_make(
             progress=lambda _phase, _fraction: None,
         )
     except ImportRejected as exc:
-        return file_check_from(
-            rows_total=rows_read,
-            errors=empty_errors(),
-            max_error_share=limit,
-            refusal=(exc.code, exc.details),
-        )
+        return refused_check(code=exc.code, details=exc.details, rows_total=rows_read, max_error_share=limit)
     wage_people = None
     if spec.kind.name == "wages" and "employee_id" in plan.events.columns:
         wage_people = int(plan.events["employee_id"].n_unique())

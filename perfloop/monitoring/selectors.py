@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Role, User
+from perfloop.accounts.policies import is_hr_of_whole_organisation
 from perfloop.accounts.selectors import (
     can_see_individuals,
     employee_scope_for,
@@ -261,7 +262,7 @@ def alert_rule_get(*, rule_id: int) -> AlertRule:
 
 def month_close_list_for(*, viewer: User, month: Month | None = None) -> QuerySet[MonthClose]:
     """Close runs (company-wide counts) for HR of the whole organisation; newest first."""
-    if not _is_hr(viewer) or viewer.scope_unit_id is not None:
+    if not is_hr_of_whole_organisation(viewer):
         return MonthClose.objects.none()
     closes = MonthClose.objects.all()
     if month is not None:
@@ -301,11 +302,6 @@ def delivery_list_for(*, viewer: User, status: str | None = None) -> QuerySet[De
 def webhook_endpoint_list_for(*, viewer: User) -> QuerySet[WebhookEndpoint]:
     """Webhook endpoints, for HR of the whole organisation (who alone decides where alerts go); secrets
     never leave the services."""
-    if not (
-        viewer.is_authenticated
-        and viewer.is_active
-        and viewer.role == Role.HRBP
-        and viewer.scope_unit_id is None
-    ):
+    if not is_hr_of_whole_organisation(viewer):
         return WebhookEndpoint.objects.none()
     return WebhookEndpoint.objects.select_related("scope_unit")

@@ -151,19 +151,20 @@ def test_a_scoped_hrbp_does_not_see_another_importers_batch(client, hrbp, rep, o
     assert client.get("/imports/").content.decode().count("/imports/batches/") == 0
 
 
-def _upload(client, content: bytes, name: str = "deals.csv"):
-    """Upload through the form; the whole-file check it queues runs at once (the embedded default)."""
+def _upload(client, content: bytes, name: str = "deals.csv", *, run_check: bool = True):
+    """Upload through the form; the whole-file check it queues runs at once (the embedded default), unless
+    ``run_check`` is off (the worker has not reached it yet)."""
+    form = {
+        "source": "crm",
+        "profile": "crm-deals-cn",
+        "first": "2025-03",
+        "last": "2025-03",
+        "file": SimpleUploadedFile(name, content),
+    }
+    if not run_check:
+        return client.post("/imports/upload/", form)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(
-            "/imports/upload/",
-            {
-                "source": "crm",
-                "profile": "crm-deals-cn",
-                "first": "2025-03",
-                "last": "2025-03",
-                "file": SimpleUploadedFile(name, content),
-            },
-        )
+        return client.post("/imports/upload/", form)
 
 
 def test_uploading_a_file_already_applied_keeps_nothing_and_says_so(client, hr, rep, other_team_rep):
@@ -411,17 +412,7 @@ def test_the_page_waits_for_the_whole_file_check_and_refreshes_when_it_is_done(
     from perfloop.imports.services import import_upload_check
 
     client.force_login(hr)
-    # Without running the queued check: the worker has not reached it yet.
-    client.post(
-        "/imports/upload/",
-        {
-            "source": "crm",
-            "profile": "crm-deals-cn",
-            "first": "2025-03",
-            "last": "2025-03",
-            "file": SimpleUploadedFile("deals.csv", csv_text([DEALS_CN_HEADER, *ROWS]).encode()),
-        },
-    )
+    _upload(client, csv_text([DEALS_CN_HEADER, *ROWS]).encode(), run_check=False)
     batch = ImportBatch.objects.get()
     page = client.get(f"/imports/batches/{batch.pk}/").content.decode()
     assert 'data-check="pending"' in page
