@@ -170,11 +170,11 @@ def reference_totals(frame: pl.DataFrame) -> dict[str, str]:
 # --- ours (one engine per child process) -------------------------------------------------------------------
 
 
-def child_run(path: str, repeat: int, profile: bool) -> None:
+def child_run(path: str, repeat: int, profile: bool, phases_shown: bool) -> None:
     """In a child process with its own database: set up the people, then time the import ``repeat`` times.
 
-    With ``profile`` the last run is profiled (cProfile, cumulative) and the time of each phase the import
-    reports is printed too, both on standard error.
+    With ``phases_shown`` the time of each phase the import reports in its last run is printed on standard
+    error; with ``profile`` that run is profiled too (cProfile, cumulative), which slows every phase.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfloop.settings")
     import django
@@ -228,7 +228,7 @@ def child_run(path: str, repeat: int, profile: bool) -> None:
         finished, finished_cpu = time.perf_counter(), time.process_time()
         best = min(best, finished - started)
     assert outcome is not None
-    if profiler:
+    if phases_shown or profiler:
         # CPU is this process's, summed over its threads (the database server's own is not in it): CPU above
         # wall time means the phase kept more than one core busy.
         marks = [("start", started, started_cpu), *phases, ("end", finished, finished_cpu)]
@@ -237,6 +237,7 @@ def child_run(path: str, repeat: int, profile: bool) -> None:
                 f"{connection.vendor} phase {phase:<12} {until - at:6.3f} s, CPU {cpu_until - cpu_at:6.3f} s",
                 file=sys.stderr,
             )
+    if profiler:
         buffer = io.StringIO()
         pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(40)
         print(buffer.getvalue(), file=sys.stderr)
@@ -304,7 +305,7 @@ def facts_write_alone(batch_id: int) -> float:
 
 
 def run_engine(
-    engine: str, path: Path, repeat: int, workdir: Path, profile: bool = False
+    engine: str, path: Path, repeat: int, workdir: Path, profile: bool = False, phases_shown: bool = False
 ) -> dict[str, object] | None:
     env = {**os.environ, "PERFLOOP_LOG_LEVEL": "ERROR"}
     scratch = None
@@ -329,7 +330,8 @@ def run_engine(
     try:
         completed = subprocess.run(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "benchmarks.imports", "--child", str(path), "--repeat", str(repeat)]
-            + (["--profile"] if profile else []),
+            + (["--profile"] if profile else [])
+            + (["--phases"] if phases_shown else []),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -338,7 +340,7 @@ def run_engine(
         )
         if completed.returncode != 0:
             fail(f"{engine} run failed:\n{completed.stderr[-3000:]}")
-        if profile:
+        if profile or phases_shown:
             print(completed.stderr, file=sys.stderr)
         return json.loads(completed.stdout.strip().splitlines()[-1])
     finally:
@@ -365,10 +367,13 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="print each engine's phases and a cProfile of its last run"
     )
+    parser.add_argument(
+        "--phases", action="store_true", help="print each engine's phases (last run), without profiling"
+    )
     parser.add_argument("--child", help=None)
     args = parser.parse_args()
     if args.child:
-        child_run(args.child, args.repeat, args.profile)
+        child_run(args.child, args.repeat, args.profile, args.phases)
         return
     with tempfile.TemporaryDirectory(prefix="perfloop-bench-") as directory:
         workdir = Path(directory)
@@ -388,7 +393,7 @@ def main() -> None:
             reference_s = min(reference_s, seconds)
             expected_totals = reference_totals(expected)
             for engine in engines:
-                result = run_engine(engine, path, 1, workdir, args.profile)
+                result = run_engine(engine, path, 1, workdir, args.profile, args.phases)
                 if result is None:
                     continue
                 if result["totals"] != expected_totals:
