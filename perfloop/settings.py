@@ -6,22 +6,26 @@ production sets ``DATABASE_URL`` and a real ``PERFLOOP_SECRET_KEY``.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
 
-from perfloop.core.env import SettingError, env_bool, env_int, env_list, env_str
+from perfloop.core.env import SettingError, env_bool, env_int, env_list, env_str, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PERFLOOP_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("PERFLOOP_DEBUG", False)
 SECRET_KEY = env_str("PERFLOOP_SECRET_KEY", "")
+# Without PERFLOOP_SECRET_KEY, a key made on first start is kept in var/secret_key: never a public default.
+# Several web servers must share one key, so production sets it (`check --deploy` says so, perfloop.W002);
+# PERFLOOP_ALLOW_LOCAL_KEY=false (formerly PERFLOOP_ALLOW_INSECURE_KEY) makes a missing key stop the process.
+PERFLOOP_SECRET_KEY_IS_LOCAL = not SECRET_KEY
 if not SECRET_KEY:
-    if not env_bool("PERFLOOP_ALLOW_INSECURE_KEY", True):
+    if not env_bool("PERFLOOP_ALLOW_LOCAL_KEY", env_bool("PERFLOOP_ALLOW_INSECURE_KEY", True)):
         raise SettingError("PERFLOOP_SECRET_KEY must be set in production")
-    # Only for the embedded demo and tests; `perfloop check --deploy` flags it.
-    SECRET_KEY = "perfloop-insecure-demo-key-change-me-" + "x" * 20
+    SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("PERFLOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("PERFLOOP_CSRF_TRUSTED_ORIGINS", [])
@@ -39,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "perfloop.core",
     "perfloop.audit",
     "perfloop.org",
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perfloop.urls"
@@ -114,6 +121,8 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: a locked-out username and address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -130,6 +139,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (django-axes): after PERFLOOP_SIGN_IN_FAILURES wrong passwords for one username from one
+# address, that pair is refused for PERFLOOP_SIGN_IN_LOCKOUT_MINUTES (each further try restarts the wait).
+# The pair, not the address alone: a sales office signs in from one NAT address, and one careless colleague
+# must not lock out the floor. `perfloop lockout list|clear` shows and lifts lockouts (docs/security.md).
+AXES_FAILURE_LIMIT = env_int("PERFLOOP_SIGN_IN_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PERFLOOP_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "perfloop.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "perfloop.accounts.clients.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_VERBOSE = False
+# How many proxies of ours stand in front of the application and append to X-Forwarded-For (0: none, the
+# peer's address is the client's; a header sent by the client itself is never believed).
+PERFLOOP_PROXY_COUNT = env_int("PERFLOOP_PROXY_COUNT", 0)
+
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"

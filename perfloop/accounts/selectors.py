@@ -6,7 +6,13 @@ Every selector in every app that returns people's data starts from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import Notification, Role, User
@@ -97,3 +103,30 @@ def notification_list_for(*, viewer: User, unread_only: bool = False) -> QuerySe
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications
+
+
+@dataclass(frozen=True)
+class SignInLockout:
+    username: str
+    ip: str
+    failures: int
+    last_failure_at: datetime
+    is_locked: bool
+
+
+def sign_in_lockouts() -> list[SignInLockout]:
+    """Usernames and addresses with wrong passwords inside the lockout window, locked ones first: for the
+    server's shell (``perfloop lockout list``), which acts as the system."""
+    attempts = AccessAttempt.objects.filter(
+        attempt_time__gt=timezone.now() - settings.AXES_COOLOFF_TIME
+    ).order_by("-failures_since_start", "-attempt_time")
+    return [
+        SignInLockout(
+            username=attempt.username or "",
+            ip=attempt.ip_address or "",
+            failures=attempt.failures_since_start,
+            last_failure_at=attempt.attempt_time,
+            is_locked=attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT,
+        )
+        for attempt in attempts
+    ]

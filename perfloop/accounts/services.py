@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -100,8 +101,29 @@ def user_create(*, actor: Any, username: str, role: str, password: str | None, *
     return user
 
 
-def sign_in_recorded(*, user: User) -> None:
-    audit_security(actor=user, action="user.sign_in")
+def sign_in_recorded(*, user: User, ip: str | None = None) -> None:
+    audit_security(actor=user, action="user.sign_in", details={"ip": ip or ""})
+
+
+def sign_in_failed(*, username: str, ip: str | None, is_locked_out: bool) -> None:
+    """A refused sign-in is a security event: someone guessing a colleague's password shows in the audit
+    log, with the name tried and the address, whether or not the name exists (the actor is unknown)."""
+    audit_security(
+        actor=None,
+        action="user.sign_in_locked_out" if is_locked_out else "user.sign_in_failed",
+        details={"username": username[:150], "ip": ip or ""},
+    )
+
+
+@transaction.atomic
+def sign_in_lockout_clear(*, actor: Any, username: str) -> int:
+    """Lift a username's sign-in lockout (from every address) before its wait is over, for someone who has
+    proved who they are another way; returns how many address records were cleared."""
+    cleared = int(axes_reset(username=username))
+    audit_security(
+        actor=actor, action="user.lockout_clear", details={"username": username, "cleared": cleared}
+    )
+    return cleared
 
 
 def notification_send(

@@ -7,6 +7,8 @@ not silently fall back to a default.
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 
 
 class SettingError(RuntimeError):
@@ -44,3 +46,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def local_secret_key(path: Path) -> str:
+    """The key kept in ``path``, made on first use: a random key per installation instead of a public default,
+    readable by its owner only. Two processes starting together agree on one key (the file is created
+    exclusively; the loser reads the winner's). A key that cannot be kept stops the process with what to do,
+    rather than signing sessions with a key that changes at every start."""
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    except OSError as exc:
+        raise SettingError(f"cannot read the secret key in {path} ({exc}); set PERFLOOP_SECRET_KEY") from exc
+    if key:
+        return key
+    key = secrets.token_urlsafe(50)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return local_secret_key(path)
+    except OSError as exc:
+        raise SettingError(f"cannot keep a secret key in {path} ({exc}); set PERFLOOP_SECRET_KEY") from exc
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,4 +1,5 @@
-"""`perfloop api-token`: issue (shown once, read-only, expiring), list (never the value), revoke (at once)."""
+"""`perfloop api-token` (issue shown once, read-only, expiring; list never the value; revoke at once) and
+`perfloop lockout` (list and lift sign-in lockouts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from perfloop.accounts.models import ApiToken
+from perfloop.accounts.tests.factories import PASSWORD
 from perfloop.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +75,49 @@ def test_bad_requests_are_refused(hrbp):
     with pytest.raises(CommandError, match="deactivated"):
         command("issue", "hrbp", "--name", "x")
     assert not ApiToken.objects.exists()
+
+
+# --- perfloop lockout ---
+
+
+def lockout(*args: str) -> str:
+    out = io.StringIO()
+    call_command("lockout", *args, stdout=out)
+    return out.getvalue()
+
+
+def wrong_passwords(username: str, times: int, ip: str = "10.1.2.3") -> Client:
+    client = Client()
+    for _ in range(times):
+        client.post("/accounts/sign-in/", {"username": username, "password": "guess"}, REMOTE_ADDR=ip)
+    return client
+
+
+def test_lockout_list_shows_locked_names_first_with_their_address(rep, manager):
+    assert "no wrong passwords" in lockout("list")
+    wrong_passwords("manager", 2)
+    wrong_passwords("rep", 5, ip="10.7.7.7")
+    lines = lockout("list").splitlines()
+    assert lines[0].split()[:3] == ["LOCKED", "rep", "10.7.7.7"]
+    assert "5 wrong" in lines[0]
+    assert lines[1].split()[:3] == ["tries", "manager", "10.1.2.3"]
+
+
+def test_lockout_clear_lets_the_person_sign_in_at_once_and_is_audited(rep):
+    client = wrong_passwords("rep", 5)
+    refused = client.post(
+        "/accounts/sign-in/", {"username": "rep", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert refused.status_code == 429
+    assert "lifted: rep" in lockout("clear", "rep")
+    signed_in = client.post(
+        "/accounts/sign-in/", {"username": "rep", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert signed_in.status_code == 302
+    event = AuditEvent.objects.get(action="user.lockout_clear")
+    assert event.details == {"username": "rep", "cleared": 1}
+
+
+def test_lockout_clear_of_a_name_without_wrong_passwords_says_so(rep):
+    with pytest.raises(CommandError, match="nothing to lift"):
+        lockout("clear", "rep")

@@ -1,6 +1,8 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from perfloop.core.env import SettingError, env_bool, env_int, env_list
+from perfloop.core.env import SettingError, env_bool, env_int, env_list, local_secret_key
 
 
 def test_booleans_accept_common_spellings(monkeypatch):
@@ -24,3 +26,26 @@ def test_lists_are_comma_separated(monkeypatch):
     assert env_list("X_HOSTS", []) == ["a.example", "b.example"]
     monkeypatch.delenv("X_HOSTS")
     assert env_list("X_HOSTS", ["default"]) == ["default"]
+
+
+def test_a_local_secret_key_is_made_once_kept_private_and_read_back(tmp_path):
+    path = tmp_path / "var" / "secret_key"
+    first = local_secret_key(path)
+    assert len(first) >= 50
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert local_secret_key(path) == first
+    assert local_secret_key(tmp_path / "elsewhere" / "secret_key") != first  # each installation its own
+
+
+def test_a_secret_key_that_cannot_be_kept_stops_the_start_with_what_to_do(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    with pytest.raises(SettingError, match="set PERFLOOP_SECRET_KEY"):
+        local_secret_key(blocked / "secret_key")
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path):
+    path = tmp_path / "secret_key"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: local_secret_key(path), range(16)))
+    assert keys == {path.read_text().strip()}

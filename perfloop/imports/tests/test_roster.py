@@ -7,9 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core import mail
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from perfloop.accounts.models import User
 from perfloop.audit.models import AuditEvent
@@ -294,7 +293,8 @@ def test_nobody_gets_a_password_and_everyone_can_sign_in_through_their_link(
     answer = client.post(link.path, {"password": "Kanban-Harbor-2025", "confirm": "Kanban-Harbor-2025"})
     assert answer.status_code == 302
     assert client.get("/").status_code in {200, 302}
-    assert authenticate(username="s003", password="Kanban-Harbor-2025") is not None
+    signed_in = Client().post("/accounts/sign-in/", {"username": "s003", "password": "Kanban-Harbor-2025"})
+    assert signed_in.status_code == 302
     assert client.get(link.path).status_code == 404  # used: the link is dead now
     assert AuditEvent.objects.filter(action="user.invitation_accept").count() == 1
 

@@ -1,0 +1,28 @@
+"""Who is on the other end of a request: the client's address as our own proxies saw it."""
+
+from __future__ import annotations
+
+from ipaddress import ip_address
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the peer's, or with ``PERFLOOP_PROXY_COUNT`` proxies in front, the address the
+    outermost of them saw (counted from the right of ``X-Forwarded-For``, which each of our proxies appends
+    to). Entries further left were written by the client and can say anything, so they are never used; a
+    header shorter than the proxy count (a request that went round a proxy) falls back to the peer."""
+    peer = request.META.get("REMOTE_ADDR") or None
+    count = int(getattr(settings, "PERFLOOP_PROXY_COUNT", 0))
+    if count <= 0:
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < count:
+        return peer
+    candidate = forwarded[-count]
+    try:
+        return str(ip_address(candidate))
+    except ValueError:
+        return peer
