@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "perfloop.core",
     "perfloop.audit",
     "perfloop.org",
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "perfloop.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,6 +159,16 @@ AXES_VERBOSE = False
 # How many proxies of ours stand in front of the application and append to X-Forwarded-For (0: none, the
 # peer's address is the client's; a header sent by the client itself is never believed).
 PERFLOOP_PROXY_COUNT = env_int("PERFLOOP_PROXY_COUNT", 0)
+
+# Second factor (django-otp TOTP, with recovery codes): anyone may turn it on; the roles listed here must
+# (comma-separated role codes, e.g. "hrbp,legal,sysadmin"): until they set it up, every page sends them to
+# the set-up page. docs/security.md.
+PERFLOOP_SECOND_FACTOR_ROLES = env_list("PERFLOOP_SECOND_FACTOR_ROLES", [])
+_KNOWN_ROLES = {"rep", "manager", "mentor", "hrbp", "legal", "recruiter", "executive", "sysadmin"}
+_UNKNOWN_ROLES = sorted(set(PERFLOOP_SECOND_FACTOR_ROLES) - _KNOWN_ROLES)
+if _UNKNOWN_ROLES:
+    raise SettingError(f"PERFLOOP_SECOND_FACTOR_ROLES names unknown roles: {', '.join(_UNKNOWN_ROLES)}")
+OTP_TOTP_ISSUER = "perfloop"
 
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "home"

@@ -11,11 +11,14 @@ from datetime import datetime
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import Notification, Role, User
+from perfloop.accounts.second_factor import grouped_secret, qr_svg
 from perfloop.core.errors import NotFound
 from perfloop.org.models import Employee, OrgUnit
 
@@ -130,3 +133,59 @@ def sign_in_lockouts() -> list[SignInLockout]:
         )
         for attempt in attempts
     ]
+
+
+@dataclass(frozen=True)
+class SecondFactorStatus:
+    is_on: bool
+    since: datetime | None
+    recovery_codes_left: int
+    is_required: bool
+
+
+def has_second_factor(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def is_second_factor_required(user: User) -> bool:
+    """Roles the company lists in PERFLOOP_SECOND_FACTOR_ROLES must set up a second factor to go on."""
+    return user.role in settings.PERFLOOP_SECOND_FACTOR_ROLES
+
+
+def second_factor_status_for(*, viewer: User) -> SecondFactorStatus:
+    """The viewer's own second factor: on or off, since when, how many recovery codes are left."""
+    device = TOTPDevice.objects.filter(user=viewer, confirmed=True).order_by("-pk").first()
+    since = device.created_at if device is not None else None
+    left = StaticToken.objects.filter(device__user=viewer).count() if device is not None else 0
+    return SecondFactorStatus(
+        is_on=device is not None,
+        since=since,
+        recovery_codes_left=left,
+        is_required=is_second_factor_required(viewer),
+    )
+
+
+def second_factor_users() -> list[tuple[str, datetime, int]]:
+    """Who has a second factor on (username, since, recovery codes left): for the server's shell."""
+    left = dict(
+        StaticToken.objects.values_list("device__user__username").annotate(count=Count("pk")).order_by()
+    )
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
+    return [
+        (device.user.username, device.created_at, left.get(device.user.username, 0)) for device in devices
+    ]
+
+
+@dataclass(frozen=True)
+class SecondFactorSetup:
+    """A new key waiting for its first code: what the set-up page shows to scan or type."""
+
+    qr_svg: str
+    secret: str
+
+
+def second_factor_setup_for(*, viewer: User) -> SecondFactorSetup | None:
+    device = TOTPDevice.objects.filter(user=viewer, confirmed=False).order_by("-pk").first()
+    if device is None:
+        return None
+    return SecondFactorSetup(qr_svg=qr_svg(device.config_url), secret=grouped_secret(device.key))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +13,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import ApiToken, Notification, Role, User
+from perfloop.accounts.second_factor import RECOVERY_CODES, normalised_code, seconds_to_wait
 from perfloop.audit.services import audit_change, audit_security
 from perfloop.core.errors import DomainError
 
@@ -101,8 +107,11 @@ def user_create(*, actor: Any, username: str, role: str, password: str | None, *
     return user
 
 
-def sign_in_recorded(*, user: User, ip: str | None = None) -> None:
-    audit_security(actor=user, action="user.sign_in", details={"ip": ip or ""})
+def sign_in_recorded(*, user: User, ip: str | None = None, second_factor: str = "") -> None:
+    details = {"ip": ip or ""}
+    if second_factor:
+        details["second_factor"] = second_factor
+    audit_security(actor=user, action="user.sign_in", details=details)
 
 
 def sign_in_failed(*, username: str, ip: str | None, is_locked_out: bool) -> None:
@@ -151,3 +160,141 @@ def notification_mark_read(*, recipient: User, notification_id: int) -> int:
     return Notification.objects.filter(pk=notification_id, recipient=recipient, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- second factor (TOTP, with recovery codes) ---------------------------------------------------------
+
+
+class SecondFactorError(DomainError):
+    code = "second_factor_invalid"
+    http_status = 400
+
+
+class SecondFactorThrottledError(DomainError):
+    code = "second_factor_throttled"
+    http_status = 429
+
+
+def _devices(user: User) -> list[Device]:
+    return [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
+
+
+def second_factor_check(*, user: User, code: str, ip: str | None = None) -> Device:
+    """The device that accepts ``code``: the authenticator app's current code, or an unused recovery code
+    (used up by this). Wrong codes slow the next try down (1 s, 2 s, 4 s … per device) and are audited."""
+    typed = normalised_code(code)
+    devices = _devices(user)
+    now = timezone.now()
+    waits = []
+    for device in devices:
+        allowed, why = device.verify_is_allowed()
+        if not allowed:
+            waits.append(seconds_to_wait((why or {}).get("locked_until"), now))
+            continue
+        with transaction.atomic():
+            locked = type(device).objects.select_for_update().get(pk=device.pk)
+            if typed and locked.verify_token(typed):
+                return locked
+    if waits and len(waits) == len(devices):
+        seconds = min(waits)
+        raise SecondFactorThrottledError(
+            _("Too many wrong codes: wait %(seconds)s seconds, then try again.") % {"seconds": seconds},
+            seconds=seconds,
+        )
+    audit_security(actor=user, action="user.second_factor_failed", details={"ip": ip or ""})
+    if any(isinstance(device, TOTPDevice) and _was_used_already(device, typed) for device in devices):
+        raise SecondFactorError(
+            _("This code was used a moment ago: wait for your app to show the next one (every 30 seconds).")
+        )
+    raise SecondFactorError(
+        _("That code is not right. Type the 6 digits your app shows now, or a recovery code.")
+    )
+
+
+def _was_used_already(device: TOTPDevice, typed: str) -> bool:
+    """The app's code of a step already used (a sign-in right after the set-up, say): refused as a replay,
+    but worth telling apart from a wrong code."""
+    if not typed.isdigit():
+        return False
+    for offset in range(-device.tolerance, device.tolerance + 1):
+        step = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)
+        step.time = time.time()
+        if step.t() <= device.last_t and step.token() == int(typed):
+            return True
+    return False
+
+
+def second_factor_sign_in(*, user: User, code: str, ip: str | None) -> Device:
+    """The second step of a sign-in: the code checked, the sign-in audited with the kind of code used (a
+    recovery code used means the phone may be lost: worth a look)."""
+    device = second_factor_check(user=user, code=code, ip=ip)
+    kind = "recovery_code" if isinstance(device, StaticDevice) else "authenticator"
+    sign_in_recorded(user=user, ip=ip, second_factor=kind)
+    return device
+
+
+@transaction.atomic
+def second_factor_begin(*, user: User) -> TOTPDevice:
+    """A new authenticator key for the user to scan; it guards nothing until a code from it confirms it."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def _recovery_codes_make(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes")
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def second_factor_enable(*, user: User, code: str) -> list[str]:
+    """Turn the second factor on once the new key's current code proves the app has it; returns the
+    recovery codes, shown this once."""
+    pending = (
+        TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    )
+    if pending is None:
+        raise SecondFactorError(_("Start the set-up again: no new key is waiting for a code."))
+    if not pending.verify_token(normalised_code(code)):
+        raise SecondFactorError(_("That code is not right. Type the 6 digits your app shows now."))
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    pending.confirmed = True
+    pending.save(update_fields=["confirmed"])
+    codes = _recovery_codes_make(user)
+    audit_security(actor=user, action="user.second_factor_enable", details={"recovery_codes": len(codes)})
+    return codes
+
+
+def second_factor_recovery_codes_renew(*, user: User, code: str) -> list[str]:
+    """New recovery codes (the old ones stop working), for someone who proves it is them with a code."""
+    second_factor_check(user=user, code=code)
+    with transaction.atomic():
+        codes = _recovery_codes_make(user)
+        audit_security(actor=user, action="user.second_factor_recovery_renew", details={"count": len(codes)})
+    return codes
+
+
+def second_factor_disable(*, user: User, code: str) -> None:
+    """Turn the second factor off; a code proves it is the person, not someone at an unlocked screen."""
+    second_factor_check(user=user, code=code)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        audit_security(actor=user, action="user.second_factor_disable")
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: Any, user: User) -> int:
+    """Remove a person's second factor (a lost phone, no recovery code left), so that they can sign in with
+    their password and set it up again; returns how many devices were removed."""
+    totp_devices = TOTPDevice.objects.filter(user=user)
+    recovery_devices = StaticDevice.objects.filter(user=user)
+    removed = totp_devices.count() + recovery_devices.count()  # devices, not their codes
+    totp_devices.delete()
+    recovery_devices.delete()
+    audit_security(
+        actor=actor, action="user.second_factor_reset", details={"user": user.username, "removed": removed}
+    )
+    return removed

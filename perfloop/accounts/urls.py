@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("sign-in/code/", views.second_factor_verify, name="second_factor_verify"),
+    path("second-factor/", views.second_factor, name="second_factor"),
 ]

@@ -1,18 +1,39 @@
-"""Sign-in and sign-out pages (Django's own auth views, with our audit trail)."""
+"""Sign-in (password, then a second factor for those who set one up), sign-out and the second-factor page."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as second_factor_login
 
 from perfloop.accounts.clients import client_ip
-from perfloop.accounts.services import sign_in_failed, sign_in_recorded
+from perfloop.accounts.forms import CodeForm
+from perfloop.accounts.models import User
+from perfloop.accounts.second_factor import PENDING_SECONDS
+from perfloop.accounts.selectors import has_second_factor, second_factor_setup_for, second_factor_status_for
+from perfloop.accounts.services import (
+    second_factor_begin,
+    second_factor_disable,
+    second_factor_enable,
+    second_factor_recovery_codes_renew,
+    second_factor_sign_in,
+    sign_in_failed,
+    sign_in_recorded,
+)
+from perfloop.core.errors import DomainError
+
+# A sign-in whose password was right, waiting for its code: kept in the (not yet signed-in) session only.
+PENDING = "perfloop_second_factor_pending"
 
 
 class SignInView(LoginView):
@@ -20,6 +41,16 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
+        user = form.get_user()
+        if has_second_factor(user):
+            # Not signed in yet: nothing but the code page opens until the code is right.
+            self.request.session[PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": self.get_success_url(),
+            }
+            return redirect("accounts:second_factor_verify")
         response = super().form_valid(form)
         sign_in_recorded(user=form.get_user(), ip=client_ip(self.request))
         return response
@@ -52,3 +83,66 @@ def locked_out(
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:sign_in")
+
+
+def second_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a sign-in: a code from the app, or a recovery code."""
+    pending: dict[str, Any] = request.session.get(PENDING) or {}
+    user = None
+    if pending and time.time() - float(pending["at"]) <= PENDING_SECONDS:
+        user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        if pending:
+            request.session.pop(PENDING, None)
+            messages.info(request, _("Sign in again: the code was not given within 5 minutes."))
+        return redirect("accounts:sign_in")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = second_factor_sign_in(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
+        except DomainError as exc:
+            form.add_error("code", str(exc.message))
+        else:
+            request.session.pop(PENDING, None)
+            login(request, user, backend=pending["backend"])
+            second_factor_login(request, device)
+            return redirect(pending["next"])
+    return render(request, "accounts/second_factor_verify.html", {"form": form})
+
+
+@login_required
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Set up, renew recovery codes for, or turn off one's own second factor."""
+    user: User = request.user  # type: ignore[assignment]
+    form = CodeForm(request.POST or None)
+    codes: list[str] = []
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "begin":
+        second_factor_begin(user=user)
+        return redirect("accounts:second_factor")
+    if action in {"confirm", "renew", "disable"} and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            if action == "confirm":
+                codes = second_factor_enable(user=user, code=code)
+            elif action == "renew":
+                codes = second_factor_recovery_codes_renew(user=user, code=code)
+            elif second_factor_status_for(viewer=user).is_required:
+                form.add_error("code", _("Your role must keep a second factor: ask your administrator."))
+            else:
+                second_factor_disable(user=user, code=code)
+                messages.success(
+                    request, _("The second factor is off: signing in asks for your password only.")
+                )
+                return redirect("accounts:second_factor")
+        except DomainError as exc:
+            form.add_error("code", str(exc.message))
+    status = second_factor_status_for(viewer=user)
+    context = {
+        "status": status,
+        "setup": None if status.is_on else second_factor_setup_for(viewer=user),
+        "codes": codes,
+        "form": form,
+        "action": action,
+    }
+    return render(request, "accounts/second_factor.html", context)

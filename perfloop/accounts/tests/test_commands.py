@@ -1,5 +1,5 @@
-"""`perfloop api-token` (issue shown once, read-only, expiring; list never the value; revoke at once) and
-`perfloop lockout` (list and lift sign-in lockouts)."""
+"""`perfloop api-token` (issue shown once, read-only, expiring; list never the value; revoke at once),
+`perfloop lockout` (list and lift sign-in lockouts) and `perfloop second-factor` (list, reset)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import ApiToken
 from perfloop.accounts.tests.factories import PASSWORD
@@ -121,3 +123,34 @@ def test_lockout_clear_lets_the_person_sign_in_at_once_and_is_audited(rep):
 def test_lockout_clear_of_a_name_without_wrong_passwords_says_so(rep):
     with pytest.raises(CommandError, match="nothing to lift"):
         lockout("clear", "rep")
+
+
+# --- perfloop second-factor ---
+
+
+def second_factor(*args: str) -> str:
+    out = io.StringIO()
+    call_command("second_factor", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_second_factor_list_and_reset_for_a_lost_phone(rep, manager):
+    assert "nobody has a second factor" in second_factor("list")
+    client = Client()
+    client.force_login(rep)
+    client.post("/accounts/second-factor/", {"action": "begin"})
+    pending = TOTPDevice.objects.get(user=rep)
+    client.post("/accounts/second-factor/", {"action": "confirm", "code": f"{totp(pending.bin_key):06d}"})
+    listed = second_factor("list")
+    assert listed.split()[0] == "rep"
+    assert "10 recovery codes left" in listed
+    assert "removed: rep" in second_factor("reset", "rep")
+    assert not TOTPDevice.objects.filter(user=rep).exists()
+    signed_in = Client().post("/accounts/sign-in/", {"username": "rep", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert signed_in.url != "/accounts/sign-in/code/"
+    assert AuditEvent.objects.get(action="user.second_factor_reset").details == {"user": "rep", "removed": 2}
+    with pytest.raises(CommandError, match="no second factor"):
+        second_factor("reset", "manager")
+    with pytest.raises(CommandError, match="No user"):
+        second_factor("reset", "ghost")

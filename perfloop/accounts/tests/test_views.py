@@ -1,14 +1,18 @@
-"""Sign-in: wrong passwords are audited, and five in a row from one address pause that name there."""
+"""Sign-in: wrong passwords are audited, five in a row from one address pause that name there, and a second
+factor, once set up, is asked for after the password."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.tests.factories import PASSWORD
 from perfloop.audit.models import AuditEvent
@@ -126,3 +130,192 @@ def test_guessing_an_unknown_name_is_paused_too(rep):
     assert (
         AuditEvent.objects.filter(action__startswith="user.sign_in", details__username="nobody").count() == 5
     )
+
+
+# --- the second factor ---
+
+
+def current_code(user) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{totp(device.bin_key):06d}"
+
+
+def turn_on(client: Client, user) -> list[str]:
+    """Set up a second factor through the page, as the person would; returns the recovery codes shown."""
+    client.force_login(user)
+    client.post(SECOND_FACTOR, {"action": "begin"})
+    pending = TOTPDevice.objects.get(user=user, confirmed=False)
+    page = client.post(SECOND_FACTOR, {"action": "confirm", "code": f"{totp(pending.bin_key):06d}"})
+    assert page.status_code == 200
+    codes = re.findall(r"<code>([a-z2-7]{8})</code>", page.content.decode())
+    client.post(reverse("accounts:sign_out"))
+    return codes
+
+
+SECOND_FACTOR = "/accounts/second-factor/"
+VERIFY = "/accounts/sign-in/code/"
+
+
+def test_setting_up_shows_a_qr_code_and_a_typed_key_then_ten_recovery_codes_once(rep):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(rep)
+    assert "Set up" in client.get(SECOND_FACTOR).content.decode()
+    page = client.post(SECOND_FACTOR, {"action": "begin"}, follow=True).content.decode()
+    assert "<svg" in page
+    assert 'class="secret"' in page
+    pending = TOTPDevice.objects.get(user=rep, confirmed=False)
+    wrong = client.post(SECOND_FACTOR, {"action": "confirm", "code": "000000"}).content.decode()
+    assert "That code is not right" in wrong
+    assert not TOTPDevice.objects.filter(user=rep, confirmed=True).exists()
+    done = client.post(SECOND_FACTOR, {"action": "confirm", "code": f"{totp(pending.bin_key):06d}"})
+    codes = re.findall(r"<code>([a-z2-7]{8})</code>", done.content.decode())
+    assert len(codes) == 10
+    again = client.get(SECOND_FACTOR).content.decode()
+    assert "10 recovery codes left" in again
+    assert codes[0] not in again
+    assert AuditEvent.objects.filter(actor=rep, action="user.second_factor_enable").count() == 1
+
+
+def test_with_a_second_factor_the_password_alone_signs_nobody_in(rep):
+    turn_on(Client(), rep)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = sign_in(client, "rep", PASSWORD)
+    assert response.status_code == 302
+    assert response.url == VERIFY
+    assert not is_signed_in(client)
+    assert client.get("/").status_code == 302  # still sent to sign in
+    assert not is_signed_in(client)
+    wrong = client.post(VERIFY, {"code": "123456"})
+    assert "That code is not right" in wrong.content.decode()
+    assert not is_signed_in(client)
+    assert AuditEvent.objects.filter(actor=rep, action="user.second_factor_failed").count() == 1
+
+
+def test_the_apps_code_completes_the_sign_in_and_is_audited(rep):
+    turn_on(Client(), rep)
+    client = Client()
+    sign_in(client, "rep", PASSWORD)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        response = client.post(VERIFY, {"code": current_code(rep)})
+    assert response.status_code == 302
+    assert is_signed_in(client)
+    event = AuditEvent.objects.filter(action="user.sign_in").latest("pk")
+    assert event.details == {"ip": "127.0.0.1", "second_factor": "authenticator"}
+
+
+def test_the_code_just_used_to_set_it_up_is_refused_with_a_reason(rep):
+    turn_on(Client(), rep)  # the app's current code confirmed the set-up
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, "rep", PASSWORD)
+    page = client.post(VERIFY, {"code": current_code(rep)}).content.decode()
+    assert "This code was used a moment ago" in page
+    assert not is_signed_in(client)
+
+
+def test_a_recovery_code_works_once(rep):
+    codes = turn_on(Client(), rep)
+    first = Client()
+    sign_in(first, "rep", PASSWORD)
+    assert first.post(VERIFY, {"code": codes[0].upper()}).status_code == 302
+    assert (
+        AuditEvent.objects.filter(action="user.sign_in").latest("pk").details["second_factor"]
+        == "recovery_code"
+    )
+    second = Client()
+    sign_in(second, "rep", PASSWORD)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5), tick=False):
+        reused = second.post(VERIFY, {"code": codes[0]})
+    assert reused.status_code == 200
+    assert not is_signed_in(second)
+
+
+def test_wrong_codes_slow_the_next_tries_down(rep):
+    turn_on(Client(), rep)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, "rep", PASSWORD)
+    start = timezone.now() + dt.timedelta(seconds=31)
+    with time_machine.travel(start, tick=False):
+        client.post(VERIFY, {"code": "111111"})
+        client.post(VERIFY, {"code": "222222"})  # refused unread: one second had to pass
+        waiting = client.post(VERIFY, {"code": current_code(rep)}).content.decode()
+    assert "Too many wrong codes: wait" in waiting
+    assert not is_signed_in(client)
+    with time_machine.travel(start + dt.timedelta(seconds=3), tick=False):
+        assert client.post(VERIFY, {"code": current_code(rep)}).status_code == 302
+
+
+def test_a_password_step_left_waiting_expires_after_five_minutes(rep):
+    turn_on(Client(), rep)
+    client = Client()
+    start = timezone.now() + dt.timedelta(seconds=31)
+    with time_machine.travel(start, tick=False):
+        sign_in(client, "rep", PASSWORD)
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        response = client.post(VERIFY, {"code": current_code(rep)})
+    assert response.status_code == 302
+    assert response.url == SIGN_IN
+    assert not is_signed_in(client)
+
+
+def test_the_code_page_without_a_password_step_sends_to_sign_in(rep):
+    assert Client().post(VERIFY, {"code": "123456"}).url == SIGN_IN
+
+
+def test_turning_it_off_needs_a_code(rep):
+    turn_on(Client(), rep)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(rep)
+    refused = client.post(SECOND_FACTOR, {"action": "disable", "code": "999999"})
+    assert "That code is not right" in refused.content.decode()
+    assert TOTPDevice.objects.filter(user=rep, confirmed=True).exists()
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        client.post(SECOND_FACTOR, {"action": "disable", "code": current_code(rep)})
+    assert not TOTPDevice.objects.filter(user=rep).exists()
+    assert AuditEvent.objects.filter(actor=rep, action="user.second_factor_disable").exists()
+    assert sign_in(Client(), "rep", PASSWORD).url != VERIFY
+
+
+def test_new_recovery_codes_replace_the_old_ones(rep):
+    old = turn_on(Client(), rep)
+    client = Client()
+    client.force_login(rep)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        page = client.post(SECOND_FACTOR, {"action": "renew", "code": current_code(rep)}).content.decode()
+    new = re.findall(r"<code>([a-z2-7]{8})</code>", page)
+    assert len(new) == 10
+    assert not set(new) & set(old)
+    stale = Client()
+    sign_in(stale, "rep", PASSWORD)
+    assert stale.post(VERIFY, {"code": old[1]}).status_code == 200
+    assert not is_signed_in(stale)
+
+
+def test_a_role_that_must_use_it_is_sent_to_set_it_up_first(hrbp, settings):
+    settings.PERFLOOP_SECOND_FACTOR_ROLES = ["hrbp"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(hrbp)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == SECOND_FACTOR
+    assert "Your role must use a second factor" in client.get(SECOND_FACTOR).content.decode()
+    api = client.get("/api/v1/org/employees")
+    assert api.status_code == 403
+    assert api.json()["error"]["code"] == "second_factor_required"
+    client.post(reverse("accounts:sign_out"))
+    turn_on(Client(), hrbp)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, "hrbp", PASSWORD)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        client.post(VERIFY, {"code": current_code(hrbp)})
+        assert client.get("/").status_code in {200, 302}
+        assert client.get("/api/v1/org/employees").status_code == 200
+        kept = client.post(SECOND_FACTOR, {"action": "disable", "code": current_code(hrbp)})
+    assert "must keep a second factor" in kept.content.decode()
+    assert TOTPDevice.objects.filter(user=hrbp, confirmed=True).exists()
+
+
+def test_a_role_that_need_not_use_it_is_never_sent_there(rep, settings):
+    settings.PERFLOOP_SECOND_FACTOR_ROLES = ["hrbp"]
+    client = Client()
+    client.force_login(rep)
+    assert client.get("/").url != SECOND_FACTOR
