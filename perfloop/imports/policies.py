@@ -27,10 +27,12 @@ def can_import_roster(user: Any) -> bool:
 
 @rules.predicate
 def can_view_batch(user: Any, batch: Any) -> bool:
-    """An importer sees their own batches; an HRBP of the whole organisation sees every batch."""
+    """HR of the whole organisation sees every batch; HR of one part sees the batches of that part as it is
+    now — not the batches they made for a part they no longer cover (a file holds people's names and
+    figures: moving to another department takes that access away)."""
     if not can_import_data(user) or batch is None:
         return False
-    if user.is_superuser or user.scope_unit_id is None or batch.created_by_id == user.pk:
+    if user.is_superuser or user.scope_unit_id is None:
         return True
     unit = batch.coverage_unit
     return unit is not None and user.scope_unit is not None and unit.path.startswith(user.scope_unit.path)

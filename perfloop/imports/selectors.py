@@ -1,11 +1,11 @@
-"""Reads of the imports app, each scoped to the viewer (importers see their batches; HR of the whole
-organisation sees all)."""
+"""Reads of the imports app, each scoped to the viewer (HR of one part sees the batches of that part; HR of
+the whole organisation sees all)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
@@ -29,10 +29,11 @@ def batch_list_for(*, viewer: User) -> QuerySet[ImportBatch]:
     if not can_import_data(viewer):
         return ImportBatch.objects.none()
     batches = ImportBatch.objects.select_related("source", "profile", "created_by", "coverage_unit")
-    if viewer.is_superuser or viewer.scope_unit_id is None:
+    scope = viewer.scope_unit
+    if viewer.is_superuser or scope is None:
         return batches
-    scope = viewer.scope_unit.path if viewer.scope_unit else ""
-    return batches.filter(Q(created_by=viewer) | Q(coverage_unit__path__startswith=scope))
+    # The importer's own batches are among these: a scoped importer's file always covers their part.
+    return batches.filter(coverage_unit__path__startswith=scope.path)
 
 
 def batch_ids_visible_to(*, viewer: User | None, batch_ids: Sequence[int]) -> list[int]:

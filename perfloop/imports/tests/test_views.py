@@ -441,3 +441,24 @@ def test_a_check_that_cannot_finish_leaves_the_upload_importable(
     assert 'data-check="failed"' in page
     assert "导入此文件" in page  # the import itself still checks every row when it runs
     assert ImportBatch.objects.get().status == ImportBatch.Status.RECEIVED
+
+
+def test_an_hrbp_moved_to_another_team_no_longer_opens_the_files_of_the_old_one(client, rep, org):
+    from perfloop.accounts.tests.factories import UserFactory
+
+    east_hr = UserFactory(role="hrbp", scope_unit=org.team_east)
+    outcome = _applied(east_hr, [*ROWS, ["O9", "无此人", "乙公司", "赢单", "2025-03-09", "1"]])
+    row = QuarantinedRow.objects.filter(batch=outcome.batch).first()
+    assert row is not None
+    client.force_login(east_hr)
+    assert client.get(f"/imports/batches/{outcome.batch.pk}/").status_code == 200
+    east_hr.scope_unit = org.team_south
+    east_hr.save(update_fields=["scope_unit"])
+    for url in (
+        f"/imports/batches/{outcome.batch.pk}/",
+        f"/imports/batches/{outcome.batch.pk}/errors.xlsx",
+        f"/imports/batches/{outcome.batch.pk}/rows.csv",
+        f"/imports/batches/{outcome.batch.pk}/rows/{row.pk}/fix/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert f"/imports/batches/{outcome.batch.pk}/" not in client.get("/imports/").content.decode()
