@@ -153,7 +153,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PERFLOOP_SIGN_IN_LOCKOUT_MINUT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "perfloop.accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "perfloop.accounts.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "perfloop.accounts.clients.lockout_address"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
 AXES_VERBOSE = False
 # How many proxies of ours stand in front of the application and append to X-Forwarded-For (0: none, the

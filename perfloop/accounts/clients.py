@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipaddress import ip_address
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -26,3 +26,15 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ip_address(candidate))
     except ValueError:
         return peer
+
+
+def lockout_address(request: HttpRequest) -> str | None:
+    """The address the sign-in lockout counts by: an IPv4 address as it is, an IPv6 address as its /64 —
+    one subscriber's network, whose 2^64 addresses would otherwise each get five fresh tries."""
+    address = client_ip(request)
+    if address is None:
+        return None
+    parsed = ip_address(address)
+    if isinstance(parsed, IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ip_network(f"{parsed}/64", strict=False))
+    return address

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from perfloop.core.models import TimeStampedModel
@@ -35,9 +36,25 @@ class User(AbstractUser):
         help_text=_("HRBP and executive: the subtree they cover; empty means the whole organisation"),
     )
     preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    session_epoch = models.PositiveIntegerField(
+        default=0,
+        help_text="raised to end every session of the user (a second factor turned on, off or removed)",
+    )
 
     class Meta:
         verbose_name = _("user")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """What a session proves about the account on every request (Django checks it): the password, as in
+        Django, and from the first change of the account's sign-in rules on, their epoch too — so turning a
+        second factor on ends a session opened with the password alone somewhere else."""
+        value = self.password if not self.session_epoch else f"{self.password}#{self.session_epoch}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class ApiToken(TimeStampedModel):

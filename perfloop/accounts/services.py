@@ -11,6 +11,7 @@ from typing import Any
 from axes.utils import reset as axes_reset
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -233,6 +234,13 @@ def second_factor_sign_in(*, user: User, code: str, ip: str | None) -> Device:
     return device
 
 
+def _sessions_end(user: User) -> None:
+    """Every session of the user stops proving the account (the caller keeps its own with
+    ``update_session_auth_hash``)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
 @transaction.atomic
 def second_factor_begin(*, user: User) -> TOTPDevice:
     """A new authenticator key for the user to scan; it guards nothing until a code from it confirms it."""
@@ -263,6 +271,7 @@ def second_factor_enable(*, user: User, code: str) -> list[str]:
     pending.confirmed = True
     pending.save(update_fields=["confirmed"])
     codes = _recovery_codes_make(user)
+    _sessions_end(user)  # a session opened elsewhere with the password alone ends now
     audit_security(actor=user, action="user.second_factor_enable", details={"recovery_codes": len(codes)})
     return codes
 
@@ -282,6 +291,7 @@ def second_factor_disable(*, user: User, code: str) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        _sessions_end(user)
         audit_security(actor=user, action="user.second_factor_disable")
 
 
@@ -294,6 +304,7 @@ def second_factor_reset(*, actor: Any, user: User) -> int:
     removed = totp_devices.count() + recovery_devices.count()  # devices, not their codes
     totp_devices.delete()
     recovery_devices.delete()
+    _sessions_end(user)  # a lost phone may be a stolen one: its owner signs in afresh
     audit_security(
         actor=actor, action="user.second_factor_reset", details={"user": user.username, "removed": removed}
     )

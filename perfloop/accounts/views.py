@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
@@ -125,12 +125,14 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         try:
             if action == "confirm":
                 codes = second_factor_enable(user=user, code=code)
+                update_session_auth_hash(request, user)  # this session stays; the others end
             elif action == "renew":
                 codes = second_factor_recovery_codes_renew(user=user, code=code)
             elif second_factor_status_for(viewer=user).is_required:
                 form.add_error("code", _("Your role must keep a second factor: ask your administrator."))
             else:
                 second_factor_disable(user=user, code=code)
+                update_session_auth_hash(request, user)
                 messages.success(
                     request, _("The second factor is off: signing in asks for your password only.")
                 )

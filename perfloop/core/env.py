@@ -50,25 +50,42 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def local_secret_key(path: Path) -> str:
     """The key kept in ``path``, made on first use: a random key per installation instead of a public default,
-    readable by its owner only. Two processes starting together agree on one key (the file is created
-    exclusively; the loser reads the winner's). A key that cannot be kept stops the process with what to do,
-    rather than signing sessions with a key that changes at every start."""
-    try:
-        key = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        key = ""
-    except OSError as exc:
-        raise SettingError(f"cannot read the secret key in {path} ({exc}); set PERFLOOP_SECRET_KEY") from exc
-    if key:
+    readable by its owner only. Two processes starting together agree on one key: the key is written whole
+    to a file of its own, then linked into place only if no key is there yet (the loser reads the winner's).
+    A key that cannot be kept, or a file that holds no key, stops the process with what to do, rather than
+    signing sessions with a key that changes at every start."""
+    key = _key_in(path)
+    if key is not None:
         return key
     key = secrets.token_urlsafe(50)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return local_secret_key(path)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+        try:
+            os.link(draft, path)  # atomic: fails if a key is in place already
+        except FileExistsError:
+            key = _key_in(path) or ""
+        finally:
+            draft.unlink()
     except OSError as exc:
         raise SettingError(f"cannot keep a secret key in {path} ({exc}); set PERFLOOP_SECRET_KEY") from exc
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
+    if not key:
+        raise SettingError(f"{path} holds no secret key: delete it, or set PERFLOOP_SECRET_KEY")
+    return key
+
+
+def _key_in(path: Path) -> str | None:
+    """The key in ``path``; None when there is no file. An empty file is an error, not a missing key: it
+    would be replaced by a new key, and every session signed with the lost one would end."""
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingError(f"cannot read the secret key in {path} ({exc}); set PERFLOOP_SECRET_KEY") from exc
+    if not key:
+        raise SettingError(f"{path} holds no secret key: delete it, or set PERFLOOP_SECRET_KEY")
     return key

@@ -579,4 +579,8 @@ def invitation_token_valid(raw: str) -> Invitation | None:
         return None
     if not invitation.user.is_active:
         return None
+    # A link is for choosing a first password: once the person has one (set another way since), an old link
+    # left in a mailbox must not set another.
+    if invitation.user.has_usable_password():
+        return None
     return invitation

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from perfloop.accounts.models import User
+from perfloop.accounts.selectors import has_second_factor
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month
 from perfloop.imports import people, reports
@@ -457,6 +458,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error("password", str(exc.message))
         else:
+            if has_second_factor(user):  # a second factor is never skipped: sign in with it
+                messages.success(
+                    request, _("Your password is set: sign in with it and a code from your app.")
+                )
+                return redirect("accounts:sign_in")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
     return render(request, "imports/invitation.html", {"form": form, "person": pending.user})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import RequestFactory, override_settings
 
-from perfloop.accounts.clients import client_ip
+from perfloop.accounts.clients import client_ip, lockout_address
 
 
 def request(peer: str = "10.0.0.5", forwarded: str | None = None):
@@ -35,3 +35,11 @@ def test_a_request_that_went_round_the_proxy_or_a_garbled_header_falls_back_to_t
     assert client_ip(request()) == "10.0.0.5"
     assert client_ip(request(forwarded="not-an-address")) == "10.0.0.5"
     assert client_ip(request(forwarded="2001:db8::1")) == "2001:db8::1"
+
+
+def test_the_lockout_counts_an_ipv6_subscriber_network_as_one_address():
+    first = lockout_address(request(peer="2001:db8:1:2::10"))
+    assert first == "2001:db8:1:2::/64"
+    assert lockout_address(request(peer="2001:db8:1:2:ffff::1")) == first
+    assert lockout_address(request(peer="2001:db8:1:3::10")) != first
+    assert lockout_address(request(peer="203.0.113.9")) == "203.0.113.9"

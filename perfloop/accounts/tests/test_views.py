@@ -90,6 +90,13 @@ def test_the_pause_holds_one_name_at_one_address_only(rep, manager):
     assert sign_in(at_home, "rep", PASSWORD, ip=HOME).status_code == 302
 
 
+def test_changing_address_inside_one_ipv6_network_does_not_reset_the_count(rep):
+    for host in range(5):
+        response = sign_in(Client(), "rep", "guess", ip=f"2001:db8:7:7::{host + 1}")
+    assert response.status_code == 429
+    assert sign_in(Client(), "rep", PASSWORD, ip="2001:db8:7:7::99").status_code == 429
+
+
 def test_the_pause_ends_by_itself_after_fifteen_quiet_minutes(rep):
     start = timezone.now()
     client = Client()
@@ -149,6 +156,7 @@ def turn_on(client: Client, user) -> list[str]:
     assert page.status_code == 200
     codes = re.findall(r"<code>([a-z2-7]{8})</code>", page.content.decode())
     client.post(reverse("accounts:sign_out"))
+    user.refresh_from_db()  # turning it on ended the other sessions: the caller's copy learns the new epoch
     return codes
 
 
@@ -319,3 +327,32 @@ def test_a_role_that_need_not_use_it_is_never_sent_there(rep, settings):
     client = Client()
     client.force_login(rep)
     assert client.get("/").url != SECOND_FACTOR
+
+
+def test_turning_it_on_ends_a_session_opened_elsewhere_with_the_password_alone(rep):
+    elsewhere = Client()
+    assert sign_in(elsewhere, "rep", PASSWORD).status_code == 302
+    assert elsewhere.get("/api/v1/org/employees").status_code == 200
+    here = Client()
+    here.force_login(rep)
+    here.post(SECOND_FACTOR, {"action": "begin"})
+    pending = TOTPDevice.objects.get(user=rep, confirmed=False)
+    here.post(SECOND_FACTOR, {"action": "confirm", "code": f"{totp(pending.bin_key):06d}"})
+    assert elsewhere.get("/api/v1/org/employees").status_code == 401
+    assert not is_signed_in(elsewhere)
+    assert here.get(SECOND_FACTOR).status_code == 200  # the session that turned it on goes on
+    assert is_signed_in(here)
+
+
+def test_a_reset_by_the_administrator_ends_every_session(rep):
+    from perfloop.accounts.services import second_factor_reset
+
+    turn_on(Client(), rep)
+    client = Client()
+    sign_in(client, "rep", PASSWORD)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        client.post(VERIFY, {"code": current_code(rep)})
+    assert is_signed_in(client)
+    second_factor_reset(actor=None, user=rep)
+    assert client.get("/").status_code == 302
+    assert not is_signed_in(client)

@@ -49,3 +49,19 @@ def test_processes_starting_together_agree_on_one_key(tmp_path):
     with ThreadPoolExecutor(max_workers=8) as pool:
         keys = set(pool.map(lambda _: local_secret_key(path), range(16)))
     assert keys == {path.read_text().strip()}
+
+
+def test_an_empty_key_file_stops_the_start_instead_of_looping_or_replacing_the_key(tmp_path):
+    path = tmp_path / "secret_key"
+    path.write_text("")
+    with pytest.raises(SettingError, match="holds no secret key"):
+        local_secret_key(path)
+
+
+def test_no_half_written_key_is_ever_read(tmp_path):
+    path = tmp_path / "secret_key"
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        keys = list(pool.map(lambda _: local_secret_key(path), range(64)))
+    assert len(set(keys)) == 1
+    assert len(keys[0]) >= 50
+    assert [entry.name for entry in tmp_path.iterdir()] == ["secret_key"]  # no drafts left behind

@@ -312,6 +312,37 @@ def test_invitations_expire_and_can_be_renewed():
     assert user.check_password("Kanban-Harbor-2025")
 
 
+def test_an_old_link_is_dead_once_the_person_has_a_password_set_another_way(client):
+    outcome = run(roster())
+    link = outcome.invitations[0]
+    user = Employee.objects.get(employee_number=link.employee_number).user
+    user.set_password("Set-By-The-Administrator-2025")
+    user.save(update_fields=["password"])
+    assert client.get(link.path).status_code == 404
+    answer = client.post(link.path, {"password": "Kanban-Harbor-2025", "confirm": "Kanban-Harbor-2025"})
+    assert answer.status_code == 404
+    user.refresh_from_db()
+    assert user.check_password("Set-By-The-Administrator-2025")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_renewed_link_never_skips_the_second_factor(client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    outcome = run(roster())
+    employee = Employee.objects.get(employee_number=outcome.invitations[0].employee_number)
+    TOTPDevice.objects.create(user=employee.user, name="authenticator", confirmed=True)
+    fresh = invitation_renew(actor=None, employee=employee)  # e.g. after the password was made unusable
+    answer = client.post(fresh.path, {"password": "Kanban-Harbor-2025", "confirm": "Kanban-Harbor-2025"})
+    assert answer.status_code == 302
+    assert answer.url == "/accounts/sign-in/"
+    assert "_auth_user_id" not in client.session
+    signed = client.post(
+        "/accounts/sign-in/", {"username": employee.user.username, "password": "Kanban-Harbor-2025"}
+    )
+    assert signed.url == "/accounts/sign-in/code/"
+
+
 def test_a_weak_first_password_is_refused():
     outcome = run(roster())
     with pytest.raises(Exception, match=r"too short|too common"):
