@@ -34,6 +34,7 @@ from perfloop.accounts.selectors import (
 from perfloop.audit.services import audit_view, audit_views_bulk
 from perfloop.core.errors import DomainError, NotFound
 from perfloop.core.months import Month, MonthError
+from perfloop.core.workbooks import XLSX_CONTENT_TYPE, Sheet, workbook_bytes
 from perfloop.metrics.presentation import attainment_band, local_name, month_title, percent
 from perfloop.metrics.selectors import UnitFigures, person_page_for, scorecard_list_for, team_dashboard_for
 from perfloop.monitoring import charts, exports
@@ -134,8 +135,8 @@ def _render_page(request: HttpRequest, template: str, context: dict[str, Any]) -
     return response
 
 
-def _xlsx_response(sheets: Sequence[exports.Sheet], filename: str) -> HttpResponse:
-    response = HttpResponse(exports.workbook_bytes(sheets), content_type=exports.XLSX_CONTENT_TYPE)
+def _xlsx_response(sheets: Sequence[Sheet], filename: str) -> HttpResponse:
+    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
     response["Cache-Control"] = "private, no-store"
     return response

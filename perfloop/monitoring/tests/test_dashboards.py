@@ -21,7 +21,6 @@ from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
 from perfloop.metrics.tests.factories import FIRST, LAST, record_performance
 from perfloop.monitoring.dashboards import dashboard_scope_for, streak_runs_for
-from perfloop.monitoring.exports import Sheet, safe_text, workbook_bytes
 from perfloop.monitoring.models import Alert, AlertState
 from perfloop.monitoring.tests.dashboard_data import alert_on, organisation_of, people_with_history
 from perfloop.monitoring.views import MIN_GROUP_SIZE, PEOPLE_PER_PAGE
@@ -484,20 +483,6 @@ def test_person_export_has_every_kpi_month_and_the_composite(client, english, da
     assert (
         AuditEvent.objects.filter(action="person_page.export", subject_employee_id=employee.pk).count() == 1
     )
-
-
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_cells_that_look_like_formulas_are_written_as_quoted_text(start):
-    hostile = f'{start}HYPERLINK("https://evil.example","x")'
-    assert safe_text(hostile) == f"'{hostile}"
-    assert safe_text("李明") == "李明"
-    content = workbook_bytes([Sheet(title="t", header=[hostile], rows=[[hostile, Decimal("-5"), None]])])
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert "<f>" not in sheet  # no formula anywhere
-    rows = fastexcel.read_excel(content).load_sheet(0, header_row=None).to_polars().rows()
-    assert rows[0][0] == rows[1][0] == f"'{hostile}"
-    assert rows[1][1] == -5  # numbers stay numbers, negative ones included
 
 
 def test_a_hostile_name_is_exported_as_text(client, english, org, manager):
