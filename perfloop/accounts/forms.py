@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +23,25 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters; every one optional."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    action = forms.CharField(label=_("Action starts with"), required=False, max_length=80)
+    actor = forms.CharField(label=_("By (user name)"), required=False, max_length=150)
+    employee = forms.CharField(label=_("About (employee number)"), required=False, max_length=40)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, kinds: list[tuple[str, Any]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = [("", _("any")), *kinds]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            raise forms.ValidationError(_("“To” is before “From”."))
+        return cleaned

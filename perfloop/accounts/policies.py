@@ -38,5 +38,16 @@ def is_hr_of_whole_organisation(user: User) -> bool:
     return bool(is_hr(user) and user.is_active and user.scope_unit_id is None)
 
 
+@rules.predicate
+def can_read_audit_log(user: User) -> bool:
+    """Who looked at or changed what is itself personal data: HR of the whole organisation reads the whole
+    log (an arbitration asks for it); the system administrator reads its security events (sign-ins,
+    lockouts, second factors, tokens) and nothing about people's records."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return is_hr_of_whole_organisation(user) or user.role == Role.SYSADMIN
+
+
 rules.add_perm("org.view_employee", can_view_employee)
+rules.add_perm("audit.read_log", can_read_audit_log)
 rules.add_perm("org.view_orgunit", can_view_unit)

@@ -7,7 +7,7 @@ Every selector in every app that returns people's data starts from
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import Notification, Role, User
 from perfloop.accounts.second_factor import grouped_secret, qr_svg
+from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import NotFound
 from perfloop.org.models import Employee, OrgUnit
 
@@ -189,3 +190,51 @@ def second_factor_setup_for(*, viewer: User) -> SecondFactorSetup | None:
     if device is None:
         return None
     return SecondFactorSetup(qr_svg=qr_svg(device.config_url), secret=grouped_secret(device.key))
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What the audit log reader filters by; empty means any."""
+
+    kind: str = ""
+    action: str = ""  # a prefix: "user." finds every account event
+    actor: str = ""  # a username
+    employee: str = ""  # the employee number of the person the event concerns
+    since: date | None = None  # local dates, both included
+    until: date | None = None
+
+
+def audit_event_list_for(*, viewer: User | None, query: AuditQuery) -> QuerySet[AuditEvent]:
+    """Audit events the viewer may read, newest first (``None``: the server's shell, which reads all)."""
+    from perfloop.accounts.policies import can_read_audit_log, is_hr_of_whole_organisation  # they use us
+
+    events = AuditEvent.objects.select_related("actor")
+    if viewer is not None:
+        if not can_read_audit_log(viewer):
+            return events.none()
+        if not is_hr_of_whole_organisation(viewer):
+            events = events.filter(kind=AuditEvent.Kind.SECURITY)
+    if query.kind:
+        events = events.filter(kind=query.kind)
+    if query.action:
+        events = events.filter(action__startswith=query.action)
+    if query.actor:
+        events = events.filter(actor__username=query.actor)
+    if query.employee:
+        subject = Employee.objects.filter(employee_number=query.employee).values_list("pk", flat=True).first()
+        events = events.filter(subject_employee_id=subject) if subject is not None else events.none()
+    zone = timezone.get_current_timezone()
+    if query.since:
+        events = events.filter(occurred_at__gte=datetime.combine(query.since, time.min, tzinfo=zone))
+    if query.until:
+        events = events.filter(
+            occurred_at__lt=datetime.combine(query.until + timedelta(days=1), time.min, tzinfo=zone)
+        )
+    return events.order_by("-occurred_at", "-id")
+
+
+def audit_subjects(events: list[AuditEvent]) -> dict[int, tuple[str, str]]:
+    """Employee number and name of the people these events concern, in one query (the log keeps ids)."""
+    ids = {event.subject_employee_id for event in events if event.subject_employee_id is not None}
+    rows = Employee.objects.filter(pk__in=ids).values_list("pk", "employee_number", "name")
+    return {pk: (number, name) for pk, number, name in rows}

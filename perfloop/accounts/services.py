@@ -115,6 +115,14 @@ def sign_in_recorded(*, user: User, ip: str | None = None, second_factor: str = 
     audit_security(actor=user, action="user.sign_in", details=details)
 
 
+def audit_log_read_recorded(*, actor: User, filters: dict[str, str], exported: int | None = None) -> None:
+    """Reading the log is recorded in it: who looked up whose trail, and what they took away."""
+    if exported is None:
+        audit_security(actor=actor, action="audit_log.read", details=filters)
+    else:
+        audit_security(actor=actor, action="audit_log.export", details={**filters, "events": str(exported)})
+
+
 def sign_in_failed(*, username: str, ip: str | None, is_locked_out: bool) -> None:
     """A refused sign-in is a security event: someone guessing a colleague's password shows in the audit
     log, with the name tried and the address, whether or not the name exists (the actor is unknown)."""

@@ -10,18 +10,30 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as second_factor_login
 
+from perfloop.accounts.audit_log import EXPORT_LIMIT, audit_lines, audit_sheet
 from perfloop.accounts.clients import client_ip
-from perfloop.accounts.forms import CodeForm
+from perfloop.accounts.forms import AuditFilterForm, CodeForm
 from perfloop.accounts.models import User
+from perfloop.accounts.policies import can_read_audit_log, is_hr_of_whole_organisation
 from perfloop.accounts.second_factor import PENDING_SECONDS
-from perfloop.accounts.selectors import has_second_factor, second_factor_setup_for, second_factor_status_for
+from perfloop.accounts.selectors import (
+    AuditQuery,
+    audit_event_list_for,
+    audit_subjects,
+    has_second_factor,
+    second_factor_setup_for,
+    second_factor_status_for,
+)
 from perfloop.accounts.services import (
+    audit_log_read_recorded,
     second_factor_begin,
     second_factor_disable,
     second_factor_enable,
@@ -30,7 +42,9 @@ from perfloop.accounts.services import (
     sign_in_failed,
     sign_in_recorded,
 )
+from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import DomainError
+from perfloop.core.workbooks import XLSX_CONTENT_TYPE, workbook_bytes
 
 # A sign-in whose password was right, waiting for its code: kept in the (not yet signed-in) session only.
 PENDING = "perfloop_second_factor_pending"
@@ -148,3 +162,60 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "action": action,
     }
     return render(request, "accounts/second_factor.html", context)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _audit_reader(request: HttpRequest) -> tuple[User, AuditFilterForm, AuditQuery]:
+    """The reader (refused unless they may read the log), their filters and the query they make."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_authenticated or not can_read_audit_log(user):
+        raise PermissionDenied
+    kinds = list(AuditEvent.Kind.choices)
+    if not is_hr_of_whole_organisation(user):
+        kinds = [(value, label) for value, label in kinds if value == AuditEvent.Kind.SECURITY]
+    form = AuditFilterForm(request.GET or None, kinds=kinds)
+    query = AuditQuery()
+    if form.is_valid():
+        data = form.cleaned_data
+        query = AuditQuery(
+            kind=data["kind"] or "",
+            action=data["action"].strip(),
+            actor=data["actor"].strip(),
+            employee=data["employee"].strip(),
+            since=data["since"],
+            until=data["until"],
+        )
+    return user, form, query
+
+
+def _filters_recorded(query: AuditQuery) -> dict[str, str]:
+    return {name: str(value) for name, value in vars(query).items() if value}
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who did or looked at what, newest first; reading the log is itself recorded."""
+    user, form, query = _audit_reader(request)
+    events = audit_event_list_for(viewer=user, query=query)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    lines = audit_lines(shown, audit_subjects(shown))
+    audit_log_read_recorded(actor=user, filters=_filters_recorded(query))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"form": form, "page": page, "lines": lines, "query_string": params.urlencode()}
+    return render(request, "accounts/audit_log.html", context)
+
+
+@login_required
+def audit_log_export(request: HttpRequest) -> HttpResponse:
+    """The filtered log as a workbook (at most EXPORT_LIMIT events, newest first), formula-safe."""
+    user, _form, query = _audit_reader(request)
+    events = list(audit_event_list_for(viewer=user, query=query)[:EXPORT_LIMIT])
+    sheet = audit_sheet(audit_lines(events, audit_subjects(events)))
+    audit_log_read_recorded(actor=user, filters=_filters_recorded(query), exported=len(events))
+    response = HttpResponse(workbook_bytes([sheet]), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'
+    return response
