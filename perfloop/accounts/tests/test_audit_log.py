@@ -171,3 +171,21 @@ def test_the_command_lists_events_as_lines_or_json(trail):
     with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
         call_command("audit", "list", "--since", timezone.localdate().isoformat(), stdout=out)
     assert out.getvalue() == ""
+
+
+def test_the_page_costs_the_same_queries_for_ten_or_fifty_events(
+    hr_director, rep, django_assert_max_num_queries
+):
+    client = Client()
+    client.force_login(hr_director)
+
+    def views(count: int) -> None:
+        for _ in range(count):
+            audit_view(actor=hr_director, action="person_page.view", subject_employee_id=rep.employee.pk)
+
+    views(10)
+    with django_assert_max_num_queries(8):
+        client.get(AUDIT)
+    views(40)
+    with django_assert_max_num_queries(8):
+        client.get(AUDIT)
