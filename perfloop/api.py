@@ -91,6 +91,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
+    from perfloop.accounts.api import audit_router
     from perfloop.accounts.api import router as org_router
     from perfloop.goals.api import router as goals_router
     from perfloop.imports.api import router as imports_router
@@ -99,6 +100,7 @@ def _mount() -> None:
     from perfloop.separation.api import router as law_router
 
     api.add_router("/org/", org_router)
+    api.add_router("/audit/", audit_router)
     api.add_router("/metrics/", metrics_router)
     api.add_router("/goals/", goals_router)
     api.add_router("/imports/", imports_router)

@@ -1,16 +1,33 @@
-"""Read API of people and units: the organisation as the viewer may see it (scopes live here)."""
+"""Read API of people and units (the organisation as the viewer may see it: scopes live here) and of the
+audit log (for HR of the whole organisation, and security events for the system administrator)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from perfloop.accounts.schemas import EmployeeOut, OrgUnitOut
-from perfloop.accounts.selectors import employee_get_for, employee_scope_for, org_unit_scope_for
+from perfloop.accounts.models import User
+from perfloop.accounts.policies import can_read_audit_log
+from perfloop.accounts.schemas import AuditEventOut, EmployeeOut, OrgUnitOut
+from perfloop.accounts.selectors import (
+    AuditQuery,
+    audit_event_list_for,
+    employee_get_for,
+    employee_scope_for,
+    org_unit_scope_for,
+)
+from perfloop.accounts.services import audit_log_read_recorded
+from perfloop.audit.models import AuditEvent
+from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.org.models import Employee
 
 router = Router(tags=["org"])
+audit_router = Router(tags=["audit"])
 
 
 def _employee_out(employee: Employee) -> EmployeeOut:
@@ -50,3 +67,52 @@ def org_unit_list(request: HttpRequest) -> list[OrgUnitOut]:
         OrgUnitOut(id=u.pk, code=u.code, name=u.name, name_en=u.name_en, parent_id=u.parent_id, path=u.path)
         for u in org_unit_scope_for(viewer=request.user)  # type: ignore[arg-type]
     ]
+
+
+def _date(text: str, name: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise DomainError(
+            _("%(name)s is not a date (YYYY-MM-DD): %(value)s") % {"name": name, "value": text[:20]},
+            code="invalid_date",
+            field=name,
+        ) from exc
+
+
+@audit_router.get("/events", response=list[AuditEventOut])
+@paginate(PageNumberPagination, page_size=100)
+def audit_event_list(
+    request: HttpRequest,
+    kind: str = "",
+    action: str = "",
+    actor: str = "",
+    employee: str = "",
+    since: str = "",
+    until: str = "",
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, filtered as on its page: what a security system pulls."""
+    viewer: User = request.user  # type: ignore[assignment]  # the API answers signed-in users and tokens only
+    if not can_read_audit_log(viewer):
+        raise PermissionDenied(
+            _("Only HR of the whole organisation and the system administrator read the audit log.")
+        )
+    query = AuditQuery(
+        kind=kind,
+        action=action,
+        actor=actor,
+        employee=employee,
+        since=_date(since, "since"),
+        until=_date(until, "until"),
+    )
+    filters = {name: str(value) for name, value in vars(query).items() if value}
+    audit_log_read_recorded(actor=viewer, filters={**filters, "via": "api"})
+    events = audit_event_list_for(viewer=viewer, query=query)
+    return events.annotate(
+        actor_username=F("actor__username"),
+        subject_employee_number=Subquery(
+            Employee.objects.filter(pk=OuterRef("subject_employee_id")).values("employee_number")[:1]
+        ),
+    )

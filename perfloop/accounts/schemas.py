@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class EmployeeOut(Schema):
@@ -26,3 +27,16 @@ class OrgUnitOut(Schema):
     name_en: str
     parent_id: int | None
     path: str
+
+
+class AuditEventOut(Schema):
+    id: int
+    occurred_at: dt.datetime
+    actor: str | None = Field(None, alias="actor_username")  # None: the system, or nobody signed in
+    kind: str
+    action: str
+    target_type: str
+    target_id: str
+    subject_employee_id: int | None
+    subject_employee_number: str | None
+    details: dict[str, Any]

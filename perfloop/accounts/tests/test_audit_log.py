@@ -189,3 +189,47 @@ def test_the_page_costs_the_same_queries_for_ten_or_fifty_events(
     views(40)
     with django_assert_max_num_queries(8):
         client.get(AUDIT)
+
+
+# --- the API ---
+
+
+def test_the_api_gives_a_security_system_the_same_events_and_records_the_pull(hr_director, trail):
+    from perfloop.accounts.services import api_token_create
+
+    _token, raw = api_token_create(actor=None, user=hr_director, name="SIEM", scopes=["read"])
+    response = Client().get("/api/v1/audit/events?action=person_page.", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    (event,) = body["items"]
+    assert event["actor"] == "manager"
+    assert event["subject_employee_number"] == trail.employee.employee_number
+    assert event["action"] == "person_page.view"
+    pull = AuditEvent.objects.get(action="audit_log.read")
+    assert pull.details == {"action": "person_page.", "via": "api"}
+
+
+def test_the_api_gives_the_system_administrator_security_events_only_and_others_nothing(everyone, trail):
+    client = Client()
+    client.force_login(everyone["sysadmin"])
+    actions = {item["action"] for item in client.get("/api/v1/audit/events").json()["items"]}
+    assert actions == {"user.sign_in_failed", "audit_log.read"}  # its own pull is a security event too
+    for persona in ("rep", "manager", "hrbp", "executive", "legal"):
+        client = Client()
+        client.force_login(everyone[persona])
+        refused = client.get("/api/v1/audit/events")
+        assert refused.status_code == 403, persona
+        assert refused.json()["error"]["code"] == "permission_denied"
+    assert Client().get("/api/v1/audit/events").status_code == 401
+
+
+def test_the_api_names_a_date_it_cannot_read(hr_director):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(hr_director)
+    refused = client.get("/api/v1/audit/events?since=2026-13-01")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "invalid_date"
+    assert error["details"] == {"field": "since"}
+    assert "since is not a date" in error["message"]
