@@ -21,7 +21,7 @@ from perfloop.accounts.selectors import (
     employee_scope_for,
     org_unit_scope_for,
 )
-from perfloop.accounts.services import audit_log_read_recorded
+from perfloop.accounts.services import audit_log_read
 from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.org.models import Employee
@@ -107,8 +107,7 @@ def audit_event_list(
         since=_date(since, "since"),
         until=_date(until, "until"),
     )
-    filters = {name: str(value) for name, value in vars(query).items() if value}
-    audit_log_read_recorded(actor=viewer, filters={**filters, "via": "api"})
+    audit_log_read(actor=viewer, query=query, via="api")
     events = audit_event_list_for(viewer=viewer, query=query)
     return events.annotate(
         actor_username=F("actor__username"),

@@ -1,5 +1,5 @@
-"""The audit log as people read it: one line per event in words, and the same lines as a workbook.
-Pure layout on events already read and scoped by the selector."""
+"""The audit log as people read it: one line per event in words, and the same lines as a workbook — the
+layout of events the selectors already read and scoped (no queries here)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.audit.models import AuditEvent
-from perfloop.core.workbooks import Sheet
+from perfloop.core.workbooks import Cell, Sheet
 
 # Events whose actor is unknown because nobody was signed in (the others without an actor are the system's:
 # the server's shell, a scheduled close).
@@ -34,6 +34,7 @@ class AuditLine:
 
 def audit_lines(events: Sequence[AuditEvent], subjects: Mapping[int, tuple[str, str]]) -> list[AuditLine]:
     """Each event with its actor's user name (or who else acted), the person it concerns and its details."""
+    kinds = {value: str(label) for value, label in AuditEvent.Kind.choices}  # named once, not per event
     lines = []
     for event in events:
         if event.actor is not None:
@@ -52,7 +53,7 @@ def audit_lines(events: Sequence[AuditEvent], subjects: Mapping[int, tuple[str, 
             AuditLine(
                 at=timezone.localtime(event.occurred_at),
                 actor=actor,
-                kind=event.get_kind_display(),
+                kind=kinds.get(event.kind, event.kind),
                 action=event.action,
                 target=target,
                 subject=subject,
@@ -62,9 +63,10 @@ def audit_lines(events: Sequence[AuditEvent], subjects: Mapping[int, tuple[str, 
     return lines
 
 
-def audit_sheet(lines: Sequence[AuditLine]) -> Sheet:
+def audit_sheet(lines: Sequence[AuditLine], *, is_cut: bool = False) -> Sheet:
+    """The lines as a sheet; ``is_cut``: there were more events than a file holds (its last row says so)."""
     header = [_("When"), _("By"), _("Kind"), _("Action"), _("Record"), _("About"), _("Details")]
-    rows = [
+    rows: list[list[Cell]] = [
         [
             f"{line.at:%Y-%m-%d %H:%M:%S}",
             line.actor,
@@ -76,4 +78,9 @@ def audit_sheet(lines: Sequence[AuditLine]) -> Sheet:
         ]
         for line in lines
     ]
+    if is_cut:
+        note = _(
+            "Only the newest %(count)s events are in this file: narrow the filters for the older ones."
+        ) % {"count": f"{EXPORT_LIMIT:,}"}
+        rows.append([note, None, None, None, None, None, None])
     return Sheet(title=_("Audit log"), header=header, rows=rows, widths=(20, 16, 10, 28, 24, 20, 60))

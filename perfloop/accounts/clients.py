@@ -34,7 +34,10 @@ def lockout_address(request: HttpRequest) -> str | None:
     address = client_ip(request)
     if address is None:
         return None
-    parsed = ip_address(address)
+    try:
+        parsed = ip_address(address)
+    except ValueError:  # a peer that is not an IP address (a UNIX socket behind a server): counted as it is
+        return address
     if isinstance(parsed, IPv6Address) and parsed.ipv4_mapped is None:
         return str(ip_network(f"{parsed}/64", strict=False))
     return address

@@ -38,7 +38,7 @@ class User(AbstractUser):
     preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
     session_epoch = models.PositiveIntegerField(
         default=0,
-        help_text="raised to end every session of the user (a second factor turned on, off or removed)",
+        help_text=_("raised to end every session of the user (a second factor turned on, off or removed)"),
     )
 
     class Meta:

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import Notification, Role, User
+from perfloop.accounts.roles import audit_kinds_readable_by
 from perfloop.accounts.second_factor import grouped_secret, qr_svg
 from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import NotFound
@@ -204,16 +205,24 @@ class AuditQuery:
     until: date | None = None
 
 
-def audit_event_list_for(*, viewer: User | None, query: AuditQuery) -> QuerySet[AuditEvent]:
-    """Audit events the viewer may read, newest first (``None``: the server's shell, which reads all)."""
-    from perfloop.accounts.policies import can_read_audit_log, is_hr_of_whole_organisation  # they use us
+def audit_event_list_for(*, viewer: User, query: AuditQuery) -> QuerySet[AuditEvent]:
+    """Audit events the viewer may read (accounts.roles.audit_kinds_readable_by), newest first."""
+    return _audit_events(query).filter(kind__in=audit_kinds_readable_by(viewer))
 
+
+def audit_event_list_all(*, query: AuditQuery) -> QuerySet[AuditEvent]:
+    """Every audit event, newest first: for the server's shell (``perfloop audit list``), the system's."""
+    return _audit_events(query)
+
+
+def audit_kind_choices_for(*, viewer: User) -> list[tuple[str, str]]:
+    """The kinds of event the viewer may filter by, with their names."""
+    readable = audit_kinds_readable_by(viewer)
+    return [(value, str(label)) for value, label in AuditEvent.Kind.choices if value in readable]
+
+
+def _audit_events(query: AuditQuery) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor")
-    if viewer is not None:
-        if not can_read_audit_log(viewer):
-            return events.none()
-        if not is_hr_of_whole_organisation(viewer):
-            events = events.filter(kind=AuditEvent.Kind.SECURITY)
     if query.kind:
         events = events.filter(kind=query.kind)
     if query.action:
@@ -238,3 +247,10 @@ def audit_subjects(events: list[AuditEvent]) -> dict[int, tuple[str, str]]:
     ids = {event.subject_employee_id for event in events if event.subject_employee_id is not None}
     rows = Employee.objects.filter(pk__in=ids).values_list("pk", "employee_number", "name")
     return {pk: (number, name) for pk, number, name in rows}
+
+
+def audit_subject_id(query: AuditQuery) -> int | None:
+    """The person a filtered reading of the log is about (its employee-number filter), if any."""
+    if not query.employee:
+        return None
+    return Employee.objects.filter(employee_number=query.employee).values_list("pk", flat=True).first()

@@ -21,7 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import ApiToken, Notification, Role, User
 from perfloop.accounts.second_factor import RECOVERY_CODES, normalised_code, seconds_to_wait
-from perfloop.audit.services import audit_change, audit_security
+from perfloop.accounts.selectors import AuditQuery, audit_subject_id
+from perfloop.audit.services import audit_change, audit_security, audit_view
 from perfloop.core.errors import DomainError
 
 
@@ -115,12 +116,30 @@ def sign_in_recorded(*, user: User, ip: str | None = None, second_factor: str = 
     audit_security(actor=user, action="user.sign_in", details=details)
 
 
-def audit_log_read_recorded(*, actor: User, filters: dict[str, str], exported: int | None = None) -> None:
-    """Reading the log is recorded in it: who looked up whose trail, and what they took away."""
-    if exported is None:
-        audit_security(actor=actor, action="audit_log.read", details=filters)
-    else:
-        audit_security(actor=actor, action="audit_log.export", details={**filters, "events": str(exported)})
+def _audit_filters(query: AuditQuery) -> dict[str, str]:
+    return {name: str(value) for name, value in vars(query).items() if value}
+
+
+def audit_log_read(*, actor: User, query: AuditQuery, via: str = "page") -> None:
+    """Reading the log is recorded in it, as a view of the person the reading was about (if it was): a
+    trail of who looked up whose trail, readable by those who read people's records, not by the system
+    administrator."""
+    audit_view(
+        actor=actor,
+        action="audit_log.read",
+        subject_employee_id=audit_subject_id(query),
+        details={**_audit_filters(query), "via": via},
+    )
+
+
+def audit_log_export(*, actor: User, query: AuditQuery, events: int, is_cut: bool) -> None:
+    """Taking the log away is recorded with how many events left, and whether the file was cut short."""
+    details = {**_audit_filters(query), "events": str(events)}
+    if is_cut:
+        details["cut"] = "true"
+    audit_view(
+        actor=actor, action="audit_log.export", subject_employee_id=audit_subject_id(query), details=details
+    )
 
 
 def sign_in_failed(*, username: str, ip: str | None, is_locked_out: bool) -> None:
@@ -242,7 +261,7 @@ def second_factor_sign_in(*, user: User, code: str, ip: str | None) -> Device:
     return device
 
 
-def _sessions_end(user: User) -> None:
+def user_sessions_end(*, user: User) -> None:
     """Every session of the user stops proving the account (the caller keeps its own with
     ``update_session_auth_hash``)."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
@@ -279,7 +298,7 @@ def second_factor_enable(*, user: User, code: str) -> list[str]:
     pending.confirmed = True
     pending.save(update_fields=["confirmed"])
     codes = _recovery_codes_make(user)
-    _sessions_end(user)  # a session opened elsewhere with the password alone ends now
+    user_sessions_end(user=user)  # a session opened elsewhere with the password alone ends now
     audit_security(actor=user, action="user.second_factor_enable", details={"recovery_codes": len(codes)})
     return codes
 
@@ -299,7 +318,7 @@ def second_factor_disable(*, user: User, code: str) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        _sessions_end(user)
+        user_sessions_end(user=user)
         audit_security(actor=user, action="user.second_factor_disable")
 
 
@@ -312,7 +331,7 @@ def second_factor_reset(*, actor: Any, user: User) -> int:
     removed = totp_devices.count() + recovery_devices.count()  # devices, not their codes
     totp_devices.delete()
     recovery_devices.delete()
-    _sessions_end(user)  # a lost phone may be a stolen one: its owner signs in afresh
+    user_sessions_end(user=user)  # a lost phone may be a stolen one: its owner signs in afresh
     audit_security(
         actor=actor, action="user.second_factor_reset", details={"user": user.username, "removed": removed}
     )

@@ -10,5 +10,5 @@ urlpatterns = [
     path("sign-in/code/", views.second_factor_verify, name="second_factor_verify"),
     path("second-factor/", views.second_factor, name="second_factor"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("audit/export.xlsx", views.audit_log_export, name="audit_log_export"),
+    path("audit/export.xlsx", views.audit_log_workbook, name="audit_log_export"),
 ]

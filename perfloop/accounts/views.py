@@ -22,18 +22,20 @@ from perfloop.accounts.audit_log import EXPORT_LIMIT, audit_lines, audit_sheet
 from perfloop.accounts.clients import client_ip
 from perfloop.accounts.forms import AuditFilterForm, CodeForm
 from perfloop.accounts.models import User
-from perfloop.accounts.policies import can_read_audit_log, is_hr_of_whole_organisation
+from perfloop.accounts.policies import can_read_audit_log
 from perfloop.accounts.second_factor import PENDING_SECONDS
 from perfloop.accounts.selectors import (
     AuditQuery,
     audit_event_list_for,
+    audit_kind_choices_for,
     audit_subjects,
     has_second_factor,
     second_factor_setup_for,
     second_factor_status_for,
 )
 from perfloop.accounts.services import (
-    audit_log_read_recorded,
+    audit_log_export,
+    audit_log_read,
     second_factor_begin,
     second_factor_disable,
     second_factor_enable,
@@ -167,55 +169,59 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 AUDIT_PAGE_SIZE = 50
 
 
-def _audit_reader(request: HttpRequest) -> tuple[User, AuditFilterForm, AuditQuery]:
-    """The reader (refused unless they may read the log), their filters and the query they make."""
+def _audit_reader(request: HttpRequest) -> tuple[User, AuditFilterForm, AuditQuery | None]:
+    """The reader (refused unless they may read the log), their filters, and the query — None when a
+    filter cannot be read: then nothing is shown, never the whole log in its place."""
     user: User = request.user  # type: ignore[assignment]
     if not user.is_authenticated or not can_read_audit_log(user):
         raise PermissionDenied
-    kinds = list(AuditEvent.Kind.choices)
-    if not is_hr_of_whole_organisation(user):
-        kinds = [(value, label) for value, label in kinds if value == AuditEvent.Kind.SECURITY]
-    form = AuditFilterForm(request.GET or None, kinds=kinds)
-    query = AuditQuery()
-    if form.is_valid():
-        data = form.cleaned_data
-        query = AuditQuery(
-            kind=data["kind"] or "",
-            action=data["action"].strip(),
-            actor=data["actor"].strip(),
-            employee=data["employee"].strip(),
-            since=data["since"],
-            until=data["until"],
-        )
+    form = AuditFilterForm(request.GET or None, kinds=audit_kind_choices_for(viewer=user))
+    if not form.is_bound:
+        return user, form, AuditQuery()
+    if not form.is_valid():
+        return user, form, None
+    data = form.cleaned_data
+    query = AuditQuery(
+        kind=data["kind"] or "",
+        action=data["action"].strip(),
+        actor=data["actor"].strip(),
+        employee=data["employee"].strip(),
+        since=data["since"],
+        until=data["until"],
+    )
     return user, form, query
-
-
-def _filters_recorded(query: AuditQuery) -> dict[str, str]:
-    return {name: str(value) for name, value in vars(query).items() if value}
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Who did or looked at what, newest first; reading the log is itself recorded."""
     user, form, query = _audit_reader(request)
-    events = audit_event_list_for(viewer=user, query=query)
+    events = (
+        audit_event_list_for(viewer=user, query=query) if query is not None else AuditEvent.objects.none()
+    )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     lines = audit_lines(shown, audit_subjects(shown))
-    audit_log_read_recorded(actor=user, filters=_filters_recorded(query))
+    if query is not None:
+        audit_log_read(actor=user, query=query)
     params = request.GET.copy()
     params.pop("page", None)
     context = {"form": form, "page": page, "lines": lines, "query_string": params.urlencode()}
-    return render(request, "accounts/audit_log.html", context)
+    return render(request, "accounts/audit_log.html", context, status=200 if query is not None else 400)
 
 
 @login_required
-def audit_log_export(request: HttpRequest) -> HttpResponse:
-    """The filtered log as a workbook (at most EXPORT_LIMIT events, newest first), formula-safe."""
-    user, _form, query = _audit_reader(request)
-    events = list(audit_event_list_for(viewer=user, query=query)[:EXPORT_LIMIT])
-    sheet = audit_sheet(audit_lines(events, audit_subjects(events)))
-    audit_log_read_recorded(actor=user, filters=_filters_recorded(query), exported=len(events))
+def audit_log_workbook(request: HttpRequest) -> HttpResponse:
+    """The filtered log as a workbook (the newest EXPORT_LIMIT events; the file says when there were more)."""
+    user, form, query = _audit_reader(request)
+    if query is None:
+        context: dict[str, Any] = {"form": form, "page": None, "lines": [], "query_string": ""}
+        return render(request, "accounts/audit_log.html", context, status=400)
+    events = list(audit_event_list_for(viewer=user, query=query)[: EXPORT_LIMIT + 1])
+    is_cut = len(events) > EXPORT_LIMIT
+    events = events[:EXPORT_LIMIT]
+    sheet = audit_sheet(audit_lines(events, audit_subjects(events)), is_cut=is_cut)
+    audit_log_export(actor=user, query=query, events=len(events), is_cut=is_cut)
     response = HttpResponse(workbook_bytes([sheet]), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="audit-log.xlsx"'
     return response

@@ -13,11 +13,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import xlsxwriter
+from django.utils.translation import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | Decimal | int | None
+
+
+# Excel keeps at most this many characters in a cell; a longer text is cut here, visibly, not by Excel.
+MAX_CELL_CHARACTERS = 32_767
+
+
+def fitted_text(text: str) -> str:
+    """Text that fits in one cell: a longer one is cut, and its end says how long it was."""
+    if len(text) <= MAX_CELL_CHARACTERS:
+        return text
+    marker = _("… (%(count)s characters, cut to fit a spreadsheet cell)") % {"count": f"{len(text):,}"}
+    return text[: MAX_CELL_CHARACTERS - len(marker)] + marker
 
 
 def safe_text(text: str) -> str:
@@ -67,7 +80,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
                         row_index, column, float(cell), ratio if column in sheet.percent_columns else number
                     )
                 else:
-                    worksheet.write_string(row_index, column, safe_text(str(cell)))
+                    worksheet.write_string(row_index, column, fitted_text(safe_text(str(cell))))
         worksheet.freeze_panes(1, 0)
     workbook.close()
     return output.getvalue()

@@ -37,9 +37,9 @@ def trail(rep, manager):
     return rep
 
 
-def page_text(client: Client, query: str = "") -> str:
+def page_text(client: Client, query: str = "", *, status: int = 200) -> str:
     response = client.get(AUDIT + query)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.content.decode()
 
 
@@ -76,7 +76,9 @@ def test_the_system_administrator_reads_security_events_only(sysadmin, trail):
     assert "user.sign_in_failed" in page
     assert "person_page.view" not in page
     assert "scorecard.recompute" not in page
-    assert "person_page.view" not in page_text(client, "?kind=view")  # a kind outside theirs is refused
+    refused = page_text(client, "?kind=view", status=400)  # a kind outside theirs is refused, not widened
+    assert "person_page.view" not in refused
+    assert "user.sign_in_failed" not in refused
 
 
 def test_filters_narrow_by_person_actor_action_and_dates(hr_director, trail, manager, other_team_rep):
@@ -103,8 +105,22 @@ def test_filters_narrow_by_person_actor_action_and_dates(hr_director, trail, man
 def test_a_backwards_date_range_is_said_plainly(hr_director, trail):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(hr_director)
-    page = page_text(client, "?since=2026-03-02&until=2026-03-01")
+    page = page_text(client, "?since=2026-03-02&until=2026-03-01", status=400)
     assert "“To” is before “From”." in page
+    assert "Correct the filters above to see events." in page
+    assert "person_page.view" not in page  # never the whole log in place of a filter it could not read
+
+
+@pytest.mark.parametrize(
+    "filters",
+    ["?employee=E001&since=2026-13-01", "?since=2026-03-02&until=2026-03-01", "?action=" + "x" * 81],
+)
+def test_a_filter_that_cannot_be_read_exports_nothing(hr_director, trail, filters):
+    client = Client()
+    client.force_login(hr_director)
+    refused = client.get(EXPORT + filters)
+    assert refused.status_code == 400
+    assert not AuditEvent.objects.filter(action="audit_log.export").exists()
 
 
 def test_reading_and_exporting_the_log_are_recorded_in_it(hr_director, trail):
@@ -114,9 +130,24 @@ def test_reading_and_exporting_the_log_are_recorded_in_it(hr_director, trail):
     client.get(EXPORT + "?action=person_page.")
     read = AuditEvent.objects.get(action="audit_log.read")
     assert read.actor == hr_director
-    assert read.details == {"action": "person_page."}
+    assert read.kind == AuditEvent.Kind.VIEW
+    assert read.details == {"action": "person_page.", "via": "page"}
     exported = AuditEvent.objects.get(action="audit_log.export")
     assert exported.details == {"action": "person_page.", "events": "1"}
+
+
+def test_looking_up_one_persons_trail_is_a_view_of_that_person_the_administrator_cannot_see(
+    hr_director, sysadmin, trail
+):
+    client = Client()
+    client.force_login(hr_director)
+    client.get(AUDIT + f"?employee={trail.employee.employee_number}")
+    read = AuditEvent.objects.get(action="audit_log.read")
+    assert read.subject_employee_id == trail.employee.pk
+    administrator = Client()
+    administrator.force_login(sysadmin)
+    assert "audit_log.read" not in page_text(administrator)
+    assert trail.employee.employee_number not in page_text(administrator)
 
 
 def test_the_export_is_a_formula_safe_workbook_of_the_filtered_events(hr_director, trail):
@@ -208,13 +239,14 @@ def test_the_api_gives_a_security_system_the_same_events_and_records_the_pull(hr
     assert event["action"] == "person_page.view"
     pull = AuditEvent.objects.get(action="audit_log.read")
     assert pull.details == {"action": "person_page.", "via": "api"}
+    assert pull.kind == AuditEvent.Kind.VIEW
 
 
 def test_the_api_gives_the_system_administrator_security_events_only_and_others_nothing(everyone, trail):
     client = Client()
     client.force_login(everyone["sysadmin"])
     actions = {item["action"] for item in client.get("/api/v1/audit/events").json()["items"]}
-    assert actions == {"user.sign_in_failed", "audit_log.read"}  # its own pull is a security event too
+    assert actions == {"user.sign_in_failed"}
     for persona in ("rep", "manager", "hrbp", "executive", "legal"):
         client = Client()
         client.force_login(everyone[persona])
@@ -233,3 +265,17 @@ def test_the_api_names_a_date_it_cannot_read(hr_director):
     assert error["code"] == "invalid_date"
     assert error["details"] == {"field": "since"}
     assert "since is not a date" in error["message"]
+
+
+def test_an_export_cut_at_the_limit_says_so_in_its_last_row(hr_director, trail, monkeypatch):
+    from perfloop.accounts import audit_log, views
+
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    monkeypatch.setattr(audit_log, "EXPORT_LIMIT", 2)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(hr_director)
+    content = client.get(EXPORT).content
+    rows = fastexcel.read_excel(content).load_sheet(0).to_polars().rows()
+    assert len(rows) == 3
+    assert rows[-1][0].startswith("Only the newest 2 events are in this file")
+    assert AuditEvent.objects.get(action="audit_log.export").details == {"events": "2", "cut": "true"}

@@ -43,3 +43,7 @@ def test_the_lockout_counts_an_ipv6_subscriber_network_as_one_address():
     assert lockout_address(request(peer="2001:db8:1:2:ffff::1")) == first
     assert lockout_address(request(peer="2001:db8:1:3::10")) != first
     assert lockout_address(request(peer="203.0.113.9")) == "203.0.113.9"
+
+
+def test_a_peer_that_is_not_an_ip_address_is_counted_as_it_is():
+    assert lockout_address(request(peer="unix:/run/perfloop.sock")) == "unix:/run/perfloop.sock"

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from perfloop.accounts.audit_log import audit_lines
-from perfloop.accounts.selectors import AuditQuery, audit_event_list_for, audit_subjects
+from perfloop.accounts.selectors import AuditQuery, audit_event_list_all, audit_subjects
 from perfloop.audit.models import AuditEvent
 
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             since=since,
             until=until,
         )
-        events = list(audit_event_list_for(viewer=None, query=query)[: options["limit"]])
+        events = list(audit_event_list_all(query=query)[: options["limit"]])
         for event, line in zip(events, audit_lines(events, audit_subjects(events)), strict=True):
             if options["json"]:
                 record = {
