@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import xlsxwriter
-from django.utils.translation import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,10 +25,11 @@ MAX_CELL_CHARACTERS = 32_767
 
 
 def fitted_text(text: str) -> str:
-    """Text that fits in one cell: a longer one is cut, and its end says how long it was."""
+    """Text that fits in one cell: a longer one is cut, and ends with "… (N)", N its whole length (no words:
+    this module stays free of Django, and a number reads the same in every language)."""
     if len(text) <= MAX_CELL_CHARACTERS:
         return text
-    marker = _("… (%(count)s characters, cut to fit a spreadsheet cell)") % {"count": f"{len(text):,}"}
+    marker = f"… ({len(text):,})"
     return text[: MAX_CELL_CHARACTERS - len(marker)] + marker
 
 

@@ -22,9 +22,9 @@ from decimal import Decimal
 from pathlib import PurePath
 
 import polars as pl
-import xlsxwriter
 
 from perfloop.core.months import Month, MonthError
+from perfloop.core.workbooks import Cell, Sheet, safe_text, workbook_bytes
 from perfloop.goals.errors import GoalImportError
 from perfloop.goals.suggestions import format_amount
 
@@ -44,7 +44,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("note", "comment", "备注", "说明"),
 }
 REQUIRED_COLUMNS = ("employee", "month", "kpi", "target")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DAY_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}")
 
@@ -163,14 +162,6 @@ def format_value(value: Decimal, unit: str) -> str:
     return format_amount(value, unit)
 
 
-def safe_text(value: str) -> str:
-    """A text cell that a spreadsheet will display, never evaluate."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-Cell = str | Decimal | int | None
-
-
 def write_table(header: Sequence[str], rows: Sequence[Sequence[Cell]], *, file_format: str) -> bytes:
     """An XLSX workbook or a UTF-8 CSV (with BOM, so Excel reads the Chinese) of ``rows``."""
     if file_format == "csv":
@@ -184,24 +175,4 @@ def write_table(header: Sequence[str], rows: Sequence[Sequence[Cell]], *, file_f
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if file_format != "xlsx":
         raise ValueError(f"unknown format {file_format!r}")
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        output, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
-    )
-    sheet = workbook.add_worksheet("goals")
-    bold = workbook.add_format({"bold": True})
-    number = workbook.add_format({"num_format": "#,##0.####"})
-    for column, title in enumerate(header):
-        sheet.write_string(0, column, safe_text(title), bold)
-    for row_index, row in enumerate(rows, start=1):
-        for column, cell in enumerate(row):
-            if cell is None:
-                continue
-            if isinstance(cell, Decimal | int):
-                # Excel keeps numbers as doubles; targets have at most 16 significant digits.
-                sheet.write_number(row_index, column, float(cell), number)
-            else:
-                sheet.write_string(row_index, column, safe_text(cell))
-    sheet.freeze_panes(1, 0)
-    workbook.close()
-    return output.getvalue()
+    return workbook_bytes([Sheet(title="goals", header=header, rows=rows)])
