@@ -29,8 +29,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def lockout_address(request: HttpRequest) -> str | None:
-    """The address the sign-in lockout counts by: an IPv4 address as it is, an IPv6 address as its /64 —
-    one subscriber's network, whose 2^64 addresses would otherwise each get five fresh tries."""
+    """The address the sign-in lockout counts by: an IPv4 address as it is, an IPv6 address as the first
+    address of its /64 — one subscriber's network, whose 2^64 addresses would otherwise each get five fresh
+    tries (an address, not "…/64": the lockout table stores addresses, as PostgreSQL's inet type checks)."""
     address = client_ip(request)
     if address is None:
         return None
@@ -39,5 +40,5 @@ def lockout_address(request: HttpRequest) -> str | None:
     except ValueError:  # a peer that is not an IP address (a UNIX socket behind a server): counted as it is
         return address
     if isinstance(parsed, IPv6Address) and parsed.ipv4_mapped is None:
-        return str(ip_network(f"{parsed}/64", strict=False))
+        return str(ip_network(f"{parsed}/64", strict=False).network_address)
     return address
