@@ -130,6 +130,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The company's OpenID Connect provider; answers nothing unless PERFLOOP_OIDC_CLIENT_ID is set.
+    "perfloop.accounts.sso.SsoBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -169,6 +171,33 @@ _UNKNOWN_ROLES = sorted(set(PERFLOOP_SECOND_FACTOR_ROLES) - _KNOWN_ROLES)
 if _UNKNOWN_ROLES:
     raise SettingError(f"PERFLOOP_SECOND_FACTOR_ROLES names unknown roles: {', '.join(_UNKNOWN_ROLES)}")
 OTP_TOTP_ISSUER = "perfloop"
+
+# Single sign-on through the company's OpenID Connect provider (mozilla-django-oidc; docs/security.md). On
+# when a client id is set; then every endpoint must be given. People are matched by e-mail among existing
+# accounts; none is created.
+PERFLOOP_OIDC_ENABLED = bool(env_str("PERFLOOP_OIDC_CLIENT_ID", ""))
+PERFLOOP_OIDC_LABEL = env_str("PERFLOOP_OIDC_LABEL", "")
+if PERFLOOP_OIDC_ENABLED:
+    _OIDC_REQUIRED = {
+        "OIDC_RP_CLIENT_ID": "PERFLOOP_OIDC_CLIENT_ID",
+        "OIDC_RP_CLIENT_SECRET": "PERFLOOP_OIDC_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "PERFLOOP_OIDC_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT": "PERFLOOP_OIDC_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT": "PERFLOOP_OIDC_USERINFO_ENDPOINT",
+    }
+    for _setting, _variable in _OIDC_REQUIRED.items():
+        globals()[_setting] = env_str(_variable, "")
+        if not globals()[_setting]:
+            raise SettingError(f"{_variable} must be set when PERFLOOP_OIDC_CLIENT_ID is")
+    OIDC_RP_SIGN_ALGO = env_str("PERFLOOP_OIDC_SIGN_ALGORITHM", "RS256")
+    OIDC_OP_JWKS_ENDPOINT = env_str("PERFLOOP_OIDC_JWKS_ENDPOINT", "") or None
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        raise SettingError(f"PERFLOOP_OIDC_JWKS_ENDPOINT must be set for {OIDC_RP_SIGN_ALGO} tokens")
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+OIDC_TIMEOUT = 10
 
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "home"

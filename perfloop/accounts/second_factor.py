@@ -10,8 +10,10 @@ from binascii import unhexlify
 import segno
 
 RECOVERY_CODES = 10
-# A sign-in that passed its password waits this long for its code before it must start again.
+# A sign-in that passed its first step (the password, or the company's single sign-on) waits this long for its
+# code before it must start again; until then the (not yet signed-in) session keeps this entry only.
 PENDING_SECONDS = 300
+PENDING_KEY = "perfloop_second_factor_pending"
 _SEPARATORS = re.compile(r"[\s\-]+")
 
 
@@ -37,3 +39,11 @@ def seconds_to_wait(locked_until: dt.datetime | None, now: dt.datetime) -> int:
 def qr_svg(text: str) -> str:
     """An inline SVG QR code (no style attribute, so the content security policy allows it)."""
     return str(segno.make(text, error="m").svg_inline(scale=5, dark="#111827", light="#ffffff", border=2))
+
+
+def pending_sign_in(
+    *, user_id: int, backend: str, next_url: str, method: str, at: float
+) -> dict[str, object]:
+    """What the session keeps of a sign-in waiting for its code: whose, through which backend and first step,
+    where to go after it, and since when."""
+    return {"user": user_id, "backend": backend, "next": next_url, "method": method, "at": at}

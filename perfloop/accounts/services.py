@@ -109,11 +109,21 @@ def user_create(*, actor: Any, username: str, role: str, password: str | None, *
     return user
 
 
-def sign_in_recorded(*, user: User, ip: str | None = None, second_factor: str = "") -> None:
+def sign_in_recorded(
+    *, user: User, ip: str | None = None, second_factor: str = "", method: str = "password"
+) -> None:
     details = {"ip": ip or ""}
+    if method != "password":
+        details["method"] = method
     if second_factor:
         details["second_factor"] = second_factor
     audit_security(actor=user, action="user.sign_in", details=details)
+
+
+def sso_sign_in_failed(*, ip: str | None) -> None:
+    """The company's provider did not sign anyone in here (no matching account, a cancelled or forged
+    answer): recorded like a refused password, without a name, which the provider's answer does not give."""
+    audit_security(actor=None, action="user.sign_in_failed", details={"method": "sso", "ip": ip or ""})
 
 
 def _audit_filters(query: AuditQuery) -> dict[str, str]:
@@ -252,12 +262,12 @@ def _was_used_already(device: TOTPDevice, typed: str) -> bool:
     return False
 
 
-def second_factor_sign_in(*, user: User, code: str, ip: str | None) -> Device:
+def second_factor_sign_in(*, user: User, code: str, ip: str | None, method: str = "password") -> Device:
     """The second step of a sign-in: the code checked, the sign-in audited with the kind of code used (a
     recovery code used means the phone may be lost: worth a look)."""
     device = second_factor_check(user=user, code=code, ip=ip)
     kind = "recovery_code" if isinstance(device, StaticDevice) else "authenticator"
-    sign_in_recorded(user=user, ip=ip, second_factor=kind)
+    sign_in_recorded(user=user, ip=ip, second_factor=kind, method=method)
     return device
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from perfloop.accounts import views
+from perfloop.accounts import sso, views
 
 app_name = "accounts"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("sign-in/code/", views.second_factor_verify, name="second_factor_verify"),
     path("second-factor/", views.second_factor, name="second_factor"),
+    path("sso/start/", sso.SsoStartView.as_view(), name="sso_start"),
+    path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.xlsx", views.audit_log_workbook, name="audit_log_export"),
 ]

@@ -23,7 +23,7 @@ from perfloop.accounts.clients import client_ip
 from perfloop.accounts.forms import AuditFilterForm, CodeForm
 from perfloop.accounts.models import User
 from perfloop.accounts.policies import can_read_audit_log
-from perfloop.accounts.second_factor import PENDING_SECONDS
+from perfloop.accounts.second_factor import PENDING_KEY, PENDING_SECONDS, pending_sign_in
 from perfloop.accounts.selectors import (
     AuditQuery,
     audit_event_list_for,
@@ -44,28 +44,36 @@ from perfloop.accounts.services import (
     sign_in_failed,
     sign_in_recorded,
 )
+from perfloop.accounts.sso import is_sso_enabled
 from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import DomainError
 from perfloop.core.workbooks import XLSX_CONTENT_TYPE, workbook_bytes
 
-# A sign-in whose password was right, waiting for its code: kept in the (not yet signed-in) session only.
-PENDING = "perfloop_second_factor_pending"
+PENDING = PENDING_KEY
 
 
 class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_label"] = (
+            (settings.PERFLOOP_OIDC_LABEL or _("company account")) if is_sso_enabled() else ""
+        )
+        return context
+
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         user = form.get_user()
         if has_second_factor(user):
             # Not signed in yet: nothing but the code page opens until the code is right.
-            self.request.session[PENDING] = {
-                "user": user.pk,
-                "backend": user.backend,
-                "at": time.time(),
-                "next": self.get_success_url(),
-            }
+            self.request.session[PENDING] = pending_sign_in(
+                user_id=user.pk,
+                backend=user.backend,
+                next_url=self.get_success_url(),
+                method="password",
+                at=time.time(),
+            )
             return redirect("accounts:second_factor_verify")
         response = super().form_valid(form)
         sign_in_recorded(user=form.get_user(), ip=client_ip(self.request))
@@ -115,7 +123,12 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = second_factor_sign_in(user=user, code=form.cleaned_data["code"], ip=client_ip(request))
+            device = second_factor_sign_in(
+                user=user,
+                code=form.cleaned_data["code"],
+                ip=client_ip(request),
+                method=str(pending.get("method") or "password"),
+            )
         except DomainError as exc:
             form.add_error("code", str(exc.message))
         else:
