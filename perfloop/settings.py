@@ -11,7 +11,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from perfloop.core.env import SettingError, env_bool, env_int, env_list, env_str, local_secret_key
+from perfloop.core.env import (
+    SettingError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+    local_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PERFLOOP_VAR_DIR", str(BASE_DIR / "var")))
@@ -177,27 +186,40 @@ OTP_TOTP_ISSUER = "perfloop"
 # accounts; none is created.
 PERFLOOP_OIDC_ENABLED = bool(env_str("PERFLOOP_OIDC_CLIENT_ID", ""))
 PERFLOOP_OIDC_LABEL = env_str("PERFLOOP_OIDC_LABEL", "")
+_OIDC_OTHERS = (
+    "PERFLOOP_OIDC_CLIENT_SECRET",
+    "PERFLOOP_OIDC_AUTHORIZATION_ENDPOINT",
+    "PERFLOOP_OIDC_TOKEN_ENDPOINT",
+    "PERFLOOP_OIDC_USERINFO_ENDPOINT",
+    "PERFLOOP_OIDC_JWKS_ENDPOINT",
+    "PERFLOOP_OIDC_SIGN_ALGORITHM",
+    "PERFLOOP_OIDC_LABEL",
+)
+if not PERFLOOP_OIDC_ENABLED and any(env_str(name, "") for name in _OIDC_OTHERS):
+    raise SettingError("PERFLOOP_OIDC_CLIENT_ID must be set too: single sign-on is half configured")
 if PERFLOOP_OIDC_ENABLED:
-    _OIDC_REQUIRED = {
-        "OIDC_RP_CLIENT_ID": "PERFLOOP_OIDC_CLIENT_ID",
-        "OIDC_RP_CLIENT_SECRET": "PERFLOOP_OIDC_CLIENT_SECRET",
-        "OIDC_OP_AUTHORIZATION_ENDPOINT": "PERFLOOP_OIDC_AUTHORIZATION_ENDPOINT",
-        "OIDC_OP_TOKEN_ENDPOINT": "PERFLOOP_OIDC_TOKEN_ENDPOINT",
-        "OIDC_OP_USER_ENDPOINT": "PERFLOOP_OIDC_USERINFO_ENDPOINT",
-    }
-    for _setting, _variable in _OIDC_REQUIRED.items():
-        globals()[_setting] = env_str(_variable, "")
-        if not globals()[_setting]:
-            raise SettingError(f"{_variable} must be set when PERFLOOP_OIDC_CLIENT_ID is")
-    OIDC_RP_SIGN_ALGO = env_str("PERFLOOP_OIDC_SIGN_ALGORITHM", "RS256")
+    _WHY = "when PERFLOOP_OIDC_CLIENT_ID is"
+    OIDC_RP_CLIENT_ID = env_str("PERFLOOP_OIDC_CLIENT_ID", "")
+    OIDC_RP_CLIENT_SECRET = env_required("PERFLOOP_OIDC_CLIENT_SECRET", _WHY)
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_required("PERFLOOP_OIDC_AUTHORIZATION_ENDPOINT", _WHY)
+    OIDC_OP_TOKEN_ENDPOINT = env_required("PERFLOOP_OIDC_TOKEN_ENDPOINT", _WHY)
+    OIDC_OP_USER_ENDPOINT = env_required("PERFLOOP_OIDC_USERINFO_ENDPOINT", _WHY)
+    OIDC_RP_SIGN_ALGO = env_choice(
+        "PERFLOOP_OIDC_SIGN_ALGORITHM",
+        "RS256",
+        ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"],
+    )
     OIDC_OP_JWKS_ENDPOINT = env_str("PERFLOOP_OIDC_JWKS_ENDPOINT", "") or None
-    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
-        raise SettingError(f"PERFLOOP_OIDC_JWKS_ENDPOINT must be set for {OIDC_RP_SIGN_ALGO} tokens")
+    if not OIDC_RP_SIGN_ALGO.startswith("HS"):
+        OIDC_OP_JWKS_ENDPOINT = env_required("PERFLOOP_OIDC_JWKS_ENDPOINT", f"for {OIDC_RP_SIGN_ALGO} tokens")
 OIDC_RP_SCOPES = "openid email"
 OIDC_CREATE_USER = False
 OIDC_USE_PKCE = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 OIDC_TIMEOUT = 10
+# The callback is the only sign-in answered on GET (the password form is a POST): the lockout, which counts
+# by name and address, must not pause the single sign-on of a whole office after five strangers' tries.
+AXES_NEVER_LOCKOUT_GET = True
 
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "home"

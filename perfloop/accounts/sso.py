@@ -7,8 +7,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -35,20 +38,45 @@ class SsoBackend(OIDCAuthenticationBackend):
         if self.is_enabled:  # the library reads its endpoints here and refuses to start without them
             super().__init__(*args, **kwargs)
 
+    # A session's user is read as Django's own backend reads it: a deactivated person's session ends, and
+    # sessions keep working when single sign-on is turned off again.
+    get_user = ModelBackend.get_user
+    user_can_authenticate = ModelBackend.user_can_authenticate
+
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         if not self.is_enabled or request is None or "nonce" not in kwargs:
             return None
         return super().authenticate(request, **kwargs)
 
+    def verify_token(self, token: str, **kwargs: Any) -> Any:
+        """The library checks the signature and the nonce; the token must also be meant for perfloop."""
+        payload = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("the id token was issued to another client")
+        return payload
+
+    def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The user-info must describe the person the id token names."""
+        claims = super().get_userinfo(access_token, id_token, payload)
+        if claims.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("the user-info answer names another person than the id token")
+        return dict(claims)
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        """An address the provider says it has not verified could be anyone's."""
-        return bool(claims.get("email")) and claims.get("email_verified", True) is not False
+        """Only an address the provider says it verified (``email_verified: true``, the JSON value): one it
+        has not checked could be anyone's."""
+        return bool(claims.get("email")) and claims.get("email_verified") is True
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:
+        """The one active account with this address, compared exactly but for ASCII case: a database's
+        case folding would also match look-alikes (``lımıng`` and ``liming`` on PostgreSQL)."""
         email = str(claims.get("email") or "").strip()
-        if not email:
-            return self.UserModel.objects.none()
-        return self.UserModel.objects.filter(email__iexact=email, is_active=True)
+        if not email or not email.isascii():
+            return []
+        candidates = self.UserModel.objects.filter(email__iexact=email, is_active=True)
+        return [user for user in candidates if user.email.strip().lower() == email.lower()]
 
     def create_user(self, claims: dict[str, Any]) -> None:
         """Accounts come from the HR roster, with a role and a scope; a provider's user alone has neither."""
@@ -77,7 +105,18 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not is_sso_enabled():
             raise Http404
-        return super().get(request)
+        self.request = request
+        if request.GET.get("error"):
+            # The provider said no (or someone sent this link): never sign out whoever opens it.
+            states = request.session.get("oidc_states") or {}
+            states.pop(request.GET.get("state", ""), None)
+            return self.login_failure()
+        try:
+            return super().get(request)
+        except (SuspiciousOperation, requests.RequestException):
+            # A forged, replayed or mismatched answer, or a provider that cannot be reached: refused and
+            # recorded, with the sign-in page rather than an error page.
+            return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
         sso_sign_in_failed(ip=client_ip(self.request))

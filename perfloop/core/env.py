@@ -41,6 +41,21 @@ def env_int(name: str, default: int) -> int:
         raise SettingError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_required(name: str, when: str) -> str:
+    """A variable that must be set in some configuration; ``when`` says which, in the error."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise SettingError(f"{name} must be set {when}")
+    return value
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        raise SettingError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

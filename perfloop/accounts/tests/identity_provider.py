@@ -22,6 +22,7 @@ CLIENT_SECRET = "a-client-secret-long-enough-for-hs256-" + "k" * 16
 class Grant:
     claims: dict[str, Any]
     nonce: str
+    audience: str = CLIENT_ID
     access_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
 
@@ -34,9 +35,9 @@ class IdentityProvider:
     grants: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, Grant] = field(default_factory=dict)
 
-    def grant(self, claims: dict[str, Any], nonce: str) -> str:
+    def grant(self, claims: dict[str, Any], nonce: str, *, audience: str = CLIENT_ID) -> str:
         code = secrets.token_urlsafe(12)
-        self.grants[code] = Grant(claims=claims, nonce=nonce)
+        self.grants[code] = Grant(claims=claims, nonce=nonce, audience=audience)
         return code
 
     def settings(self) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def _handler(provider: IdentityProvider) -> type[BaseHTTPRequestHandler]:
             id_token = jwt.encode(
                 {
                     "iss": provider.base_url,
-                    "aud": CLIENT_ID,
+                    "aud": grant.audience,
                     "sub": grant.claims.get("sub", "x"),
                     "iat": now,
                     "exp": now + 300,
@@ -103,6 +104,7 @@ def _handler(provider: IdentityProvider) -> type[BaseHTTPRequestHandler]:
 
 
 def start() -> tuple[IdentityProvider, ThreadingHTTPServer]:
+    """The provider, serving on its own thread until ``server.shutdown()`` and ``server.server_close()``."""
     provider = IdentityProvider()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(provider))
     provider.base_url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -2,7 +2,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from perfloop.core.env import SettingError, env_bool, env_int, env_list, local_secret_key
+from perfloop.core.env import (
+    SettingError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_required,
+    local_secret_key,
+)
 
 
 def test_booleans_accept_common_spellings(monkeypatch):
@@ -65,3 +73,16 @@ def test_no_half_written_key_is_ever_read(tmp_path):
     assert len(set(keys)) == 1
     assert len(keys[0]) >= 50
     assert [entry.name for entry in tmp_path.iterdir()] == ["secret_key"]  # no drafts left behind
+
+
+def test_a_required_variable_and_a_choice_say_what_is_wrong(monkeypatch):
+    monkeypatch.delenv("X_REQUIRED", raising=False)
+    with pytest.raises(SettingError, match="X_REQUIRED must be set when Y is"):
+        env_required("X_REQUIRED", "when Y is")
+    monkeypatch.setenv("X_REQUIRED", " value ")
+    assert env_required("X_REQUIRED", "when Y is") == "value"
+    monkeypatch.setenv("X_CHOICE", "b")
+    assert env_choice("X_CHOICE", "a", ["a", "b"]) == "b"
+    monkeypatch.setenv("X_CHOICE", "B")
+    with pytest.raises(SettingError, match="X_CHOICE must be one of a, b"):
+        env_choice("X_CHOICE", "a", ["a", "b"])
