@@ -212,10 +212,12 @@ def test_the_apps_code_completes_the_sign_in_and_is_audited(rep):
 
 
 def test_the_code_just_used_to_set_it_up_is_refused_with_a_reason(rep):
-    turn_on(Client(), rep)  # the app's current code confirmed the set-up
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    sign_in(client, "rep", PASSWORD)
-    page = client.post(VERIFY, {"code": current_code(rep)}).content.decode()
+    # Frozen inside one 30-second step: the code that confirmed the set-up is still the app's current one.
+    with time_machine.travel(timezone.now().replace(second=1, microsecond=0), tick=False):
+        turn_on(Client(), rep)
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        sign_in(client, "rep", PASSWORD)
+        page = client.post(VERIFY, {"code": current_code(rep)}).content.decode()
     assert "This code was used a moment ago" in page
     assert not is_signed_in(client)
 
