@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from perfloop.accounts.selectors import AuditQuery
+
 
 class CodeForm(forms.Form):
     """A code from the authenticator app (6 digits) or a recovery code (8 letters and digits)."""
@@ -38,6 +40,22 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: object, kinds: list[tuple[str, Any]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["kind"].choices = [("", _("any")), *kinds]  # type: ignore[attr-defined]
+
+    def query(self) -> AuditQuery | None:
+        """The filters as a query: every event when nothing was asked, None when a filter cannot be read."""
+        if not self.is_bound:
+            return AuditQuery()
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return AuditQuery(
+            kind=data["kind"] or "",
+            action=data["action"].strip(),
+            actor=data["actor"].strip(),
+            employee=data["employee"].strip(),
+            since=data["since"],
+            until=data["until"],
+        )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -230,7 +230,7 @@ def _audit_events(query: AuditQuery) -> QuerySet[AuditEvent]:
     if query.actor:
         events = events.filter(actor__username=query.actor)
     if query.employee:
-        subject = Employee.objects.filter(employee_number=query.employee).values_list("pk", flat=True).first()
+        subject = audit_subject_id(query)
         events = events.filter(subject_employee_id=subject) if subject is not None else events.none()
     zone = timezone.get_current_timezone()
     if query.since:

@@ -49,8 +49,6 @@ from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import DomainError
 from perfloop.core.workbooks import XLSX_CONTENT_TYPE, workbook_bytes
 
-PENDING = PENDING_KEY
-
 
 class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
@@ -67,7 +65,7 @@ class SignInView(LoginView):
         user = form.get_user()
         if has_second_factor(user):
             # Not signed in yet: nothing but the code page opens until the code is right.
-            self.request.session[PENDING] = pending_sign_in(
+            self.request.session[PENDING_KEY] = pending_sign_in(
                 user_id=user.pk,
                 backend=user.backend,
                 next_url=self.get_success_url(),
@@ -111,13 +109,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
     """The second step of a sign-in: a code from the app, or a recovery code."""
-    pending: dict[str, Any] = request.session.get(PENDING) or {}
+    pending: dict[str, Any] = request.session.get(PENDING_KEY) or {}
     user = None
     if pending and time.time() - float(pending["at"]) <= PENDING_SECONDS:
         user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
         if pending:
-            request.session.pop(PENDING, None)
+            request.session.pop(PENDING_KEY, None)
             messages.info(request, _("Sign in again: the code was not given within 5 minutes."))
         return redirect("accounts:sign_in")
     form = CodeForm(request.POST or None)
@@ -132,7 +130,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("code", str(exc.message))
         else:
-            request.session.pop(PENDING, None)
+            request.session.pop(PENDING_KEY, None)
             login(request, user, backend=pending["backend"])
             second_factor_login(request, device)
             return redirect(pending["next"])
@@ -189,20 +187,7 @@ def _audit_reader(request: HttpRequest) -> tuple[User, AuditFilterForm, AuditQue
     if not user.is_authenticated or not can_read_audit_log(user):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None, kinds=audit_kind_choices_for(viewer=user))
-    if not form.is_bound:
-        return user, form, AuditQuery()
-    if not form.is_valid():
-        return user, form, None
-    data = form.cleaned_data
-    query = AuditQuery(
-        kind=data["kind"] or "",
-        action=data["action"].strip(),
-        actor=data["actor"].strip(),
-        employee=data["employee"].strip(),
-        since=data["since"],
-        until=data["until"],
-    )
-    return user, form, query
+    return user, form, form.query()
 
 
 @login_required

@@ -34,6 +34,7 @@ class IdentityProvider:
     base_url: str = ""
     grants: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, Grant] = field(default_factory=dict)
+    calls: int = 0  # requests perfloop made to the provider
 
     def grant(self, claims: dict[str, Any], nonce: str, *, audience: str = CLIENT_ID) -> str:
         code = secrets.token_urlsafe(12)
@@ -68,6 +69,7 @@ def _handler(provider: IdentityProvider) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_POST(self) -> None:
+            provider.calls += 1
             length = int(self.headers.get("Content-Length") or 0)
             form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
             grant = provider.grants.pop(form.get("code", ""), None)
@@ -93,6 +95,7 @@ def _handler(provider: IdentityProvider) -> type[BaseHTTPRequestHandler]:
             )
 
         def do_GET(self) -> None:
+            provider.calls += 1
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             grant = provider.tokens.get(token)
             if self.path != "/userinfo" or grant is None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from perfloop import settings as project_settings
+from perfloop.accounts.models import Role
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,3 +26,8 @@ def test_a_new_epoch_or_a_new_password_changes_the_hash_and_a_fallback_key_still
     settings.SECRET_KEY_FALLBACKS = [old_key]
     settings.SECRET_KEY = "a-new-secret-key-for-the-rotation-" + "z" * 20
     assert rep._get_session_auth_hash(secret=old_key) in list(rep.get_session_auth_fallback_hash())
+
+
+def test_the_roles_settings_check_against_are_the_models_roles():
+    """settings.py cannot import the model, so it lists the role codes itself: they must not drift apart."""
+    assert set(Role.values) == project_settings._KNOWN_ROLES
