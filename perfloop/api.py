@@ -47,6 +47,8 @@ def signed_in_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
                 api_token_authenticate(raw=header.removeprefix("Bearer ").strip(), method="GET")
             except TokenError:
                 return HttpResponse(status=401)
+            except DomainError as exc:  # a token its user may not use yet (a second factor is missing)
+                return HttpResponse(status=exc.http_status)
             return view(request, *args, **kwargs)
         return redirect_to_login(request.get_full_path())
 

@@ -21,7 +21,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import ApiToken, Notification, Role, User
 from perfloop.accounts.second_factor import RECOVERY_CODES, normalised_code, seconds_to_wait
-from perfloop.accounts.selectors import AuditQuery, audit_subject_id
+from perfloop.accounts.selectors import (
+    AuditQuery,
+    audit_subject_id,
+    has_second_factor,
+    is_second_factor_required,
+)
 from perfloop.audit.services import audit_change, audit_security, audit_view
 from perfloop.core.errors import DomainError
 
@@ -35,11 +40,28 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class SecondFactorMissingError(DomainError):
+    code = "second_factor_required"
+    http_status = 403
+
+
+def _check_second_factor_for_token(user: User) -> None:
+    """A role the company makes use a second factor gets no token, and its tokens do not work, until that
+    person has one: a token must not be the way around the rule (an admin's reset of a lost phone pauses
+    the person's integrations until they set a new one up)."""
+    if is_second_factor_required(user) and not has_second_factor(user):
+        raise SecondFactorMissingError(
+            _("Your role must use a second factor: set it up on the second-factor page first."),
+            user=user.username,
+        )
+
+
 @transaction.atomic
 def api_token_create(
     *, actor: Any, user: User, name: str, scopes: list[str], expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Issue a token; the raw value is returned once and never stored."""
+    _check_second_factor_for_token(user)
     raw = "pfl_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:12], digest=token_digest(raw), scopes=scopes, expires_at=expires_at
@@ -90,6 +112,7 @@ def api_token_authenticate(*, raw: str, method: str = "GET") -> User:
         raise TokenError(_("The API token is unknown, expired or revoked."))
     if method.upper() not in SAFE_METHODS and "write" not in token.scopes:
         raise TokenScopeError(_("This API token may only read; ask for a token with the write scope."))
+    _check_second_factor_for_token(token.user)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 

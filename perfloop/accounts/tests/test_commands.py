@@ -79,6 +79,38 @@ def test_bad_requests_are_refused(hrbp):
     assert not ApiToken.objects.exists()
 
 
+def set_up_second_factor(user) -> None:
+    user.refresh_from_db()  # a reset ended the person's sessions (a new epoch)
+    client = Client()
+    client.force_login(user)
+    client.post("/accounts/second-factor/", {"action": "begin"})
+    pending = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post("/accounts/second-factor/", {"action": "confirm", "code": f"{totp(pending.bin_key):06d}"})
+
+
+def test_a_role_that_must_use_a_second_factor_gets_no_token_without_one(hrbp, settings):
+    settings.PERFLOOP_SECOND_FACTOR_ROLES = ["hrbp"]
+    with pytest.raises(CommandError, match="must use a second factor and none is set up"):
+        command("issue", "hrbp", "--name", "BI export")
+    assert not ApiToken.objects.exists()
+    set_up_second_factor(hrbp)
+    raw = command("issue", "hrbp", "--name", "BI export")[0].strip()
+    assert api(raw).status_code == 200
+    second_factor("reset", "hrbp")  # a lost phone: the integrations pause until a new one is set up
+    refused = api(raw)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "second_factor_required")
+    set_up_second_factor(hrbp)
+    assert api(raw).status_code == 200
+
+
+def test_a_token_issued_before_the_role_had_to_use_it_stops_until_it_is_set_up(hrbp, settings):
+    raw = command("issue", "hrbp", "--name", "BI export")[0].strip()
+    settings.PERFLOOP_SECOND_FACTOR_ROLES = ["hrbp"]
+    assert api(raw).status_code == 403
+    docs = Client().get("/api/v1/docs", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert docs.status_code == 403
+
+
 # --- perfloop lockout ---
 
 

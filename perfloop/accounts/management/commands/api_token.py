@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from perfloop.accounts.models import ApiToken, User
-from perfloop.accounts.services import api_token_create, api_token_revoke
+from perfloop.accounts.services import SecondFactorMissingError, api_token_create, api_token_revoke
 
 DEFAULT_DAYS = 90
 
@@ -59,7 +59,15 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is deactivated: a token would not work")
         scopes = ["read", "write"] if write else ["read"]
         expires_at = timezone.now() + dt.timedelta(days=days)
-        token, raw = api_token_create(actor=None, user=user, name=name, scopes=scopes, expires_at=expires_at)
+        try:
+            token, raw = api_token_create(
+                actor=None, user=user, name=name, scopes=scopes, expires_at=expires_at
+            )
+        except SecondFactorMissingError as exc:
+            raise CommandError(
+                f"{username}'s role must use a second factor and none is set up: a token would not work "
+                "until they set one up on the second-factor page"
+            ) from exc
         self.stdout.write(raw)
         self.stderr.write(
             f"token {token.prefix}… for {username} ({', '.join(scopes)}), expires {expires_at:%Y-%m-%d}: "
