@@ -1,4 +1,5 @@
-"""The demo company's sign-ins: one account per role, all with one public demo password.
+"""The demo company's sign-ins: an account for every role (HR twice: one part, the whole company), all with
+one public demo password.
 
 The password below is a documented, deliberately public secret (docs/demo.md): it exists so that anyone
 can try every role of a freshly built demo. Never build the demo company into a database that holds real
@@ -26,6 +27,7 @@ DEMO_SIGN_INS: tuple[DemoSignIn, ...] = (
     DemoSignIn("manager", "manager", "head of 上海一组: every member's scorecards, alerts and plans"),
     DemoSignIn("mentor", "mentor", "a senior rep of 上海一组: own data and the reps they coach"),
     DemoSignIn("hrbp", "hrbp", "HR business partner for 销售部: every sales person, plans and cases"),
+    DemoSignIn("hrbp", "hrd", "HR director, the whole company: monthly close, alert rules, audit log"),
     DemoSignIn("legal", "legal", "separation cases and their evidence dossiers, for review"),
     DemoSignIn("recruiter", "recruiter", "talent pool, requisitions, hiring pipeline; no scorecards"),
     DemoSignIn("executive", "executive", "company-wide dashboards, aggregates only"),
@@ -38,9 +40,9 @@ OTHER_ACCOUNTS_NOTE = (
 )
 
 
-def demo_sign_in_for(role: str) -> DemoSignIn:
-    """The persona of a role (every role of the product has exactly one)."""
+def demo_sign_in(username: str) -> DemoSignIn:
+    """The persona who signs in as ``username``."""
     for sign_in in DEMO_SIGN_INS:
-        if sign_in.role == role:
+        if sign_in.username == username:
             return sign_in
-    raise KeyError(role)
+    raise KeyError(username)

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from perfloop.core.months import Month, month_range
-from perfloop.demo.credentials import demo_sign_in_for
+from perfloop.demo.credentials import demo_sign_in
 from perfloop.demo.records import Bounds, Records, RepMonth, simulate_records
 from perfloop.metrics.catalogue import DEFAULT_KPIS
 
@@ -312,6 +312,7 @@ POSITIONS: tuple[PositionSpec, ...] = (
         is_sales=False,
         is_scored=False,
     ),
+    PositionSpec("hr_director", "人力资源总监", "HR director", "M2", is_sales=False, is_scored=False),
     PositionSpec("recruiter", "招聘专员", "Recruiter", "P1", is_sales=False, is_scored=False),
     PositionSpec("legal_counsel", "法务专员", "Legal counsel", "P2", is_sales=False, is_scored=False),
     PositionSpec(
@@ -337,14 +338,19 @@ TEAMS: tuple[_Team, ...] = (
 )
 REPS_PER_TEAM = 10
 
-# Staff: employee number, position, unit, persona role (None: a plain account), fixed monthly wage.
+# Staff: employee number, position, unit, persona's username (None: a plain account), fixed monthly wage.
 _STAFF: tuple[tuple[str, str, str, str | None, int], ...] = (
     ("E0001", "general_manager", COMPANY_UNIT, "executive", 58000),
     ("E0002", "sales_director", SALES_UNIT, None, 32000),
     ("E0003", "hr_business_partner", "HR", "hrbp", 18000),
     ("E0004", "recruiter", "HR", "recruiter", 13000),
     ("E0005", "legal_counsel", "LEGAL", "legal", 22000),
-    ("E0006", "it_administrator", "IT", "sysadmin", 17000),
+    ("E0006", "it_administrator", "IT", "admin", 17000),
+)
+# Staff who joined the cast later: drawn from a random stream of their own after everyone else, so that
+# adding them changed no other person's name, dates, wage or performance (docs quote those).
+_LATER_STAFF: tuple[tuple[str, str, str, str | None, int], ...] = (
+    ("E0007", "hr_director", "HR", "hrd", 26000),
 )
 _MANAGER_NUMBERS = tuple(f"E{11 + i:04d}" for i in range(len(TEAMS)))
 _FIRST_REP = 101
@@ -437,6 +443,8 @@ def generate_company(*, seed: int = DEFAULT_SEED, timeline: Timeline = TIMELINE)
     rng = random.Random(seed)
     names = _NamePicker(rng)
     employees = _employees(rng, names, timeline)
+    later = random.Random(f"perfloop-demo-later-staff:{seed}")
+    employees += _staff(later, names.drawing_from(later), _LATER_STAFF, timeline)
     by_number = {e.number: e for e in employees}
     rep_months = _performance(rng, employees, timeline)
     records, realised = simulate_records(rep_months, seed=seed)
@@ -481,6 +489,12 @@ class _NamePicker:
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._used: set[str] = set()
+
+    def drawing_from(self, rng: random.Random) -> _NamePicker:
+        """A picker drawing from another stream that still never repeats a name this one gave."""
+        picker = _NamePicker(rng)
+        picker._used = self._used
+        return picker
 
     def pick(self, gender: str) -> str:
         gendered = _FEMALE_GIVEN if gender == "female" else _MALE_GIVEN
@@ -575,25 +589,32 @@ def _person(
     )
 
 
-def _employees(rng: random.Random, names: _NamePicker, timeline: Timeline) -> list[EmployeeSpec]:
-    people: list[EmployeeSpec] = []
-    staff_hires = (dt.date(2009, 1, 1), dt.date(2020, 12, 31))
-    for number, position, unit, _role, _wage in _STAFF:
-        manager = None if number == "E0001" else "E0001"
-        people.append(
-            _person(
-                rng,
-                names,
-                number=number,
-                position=position,
-                unit=unit,
-                manager=manager,
-                city=COMPANY_CITY,
-                story=Story.STAFF,
-                hire_range=staff_hires,
-                timeline=timeline,
-            )
+def _staff(
+    rng: random.Random,
+    names: _NamePicker,
+    staff: tuple[tuple[str, str, str, str | None, int], ...],
+    timeline: Timeline,
+) -> list[EmployeeSpec]:
+    """Staff outside the sales teams, reporting to the general manager."""
+    return [
+        _person(
+            rng,
+            names,
+            number=number,
+            position=position,
+            unit=unit,
+            manager=None if number == "E0001" else "E0001",
+            city=COMPANY_CITY,
+            story=Story.STAFF,
+            hire_range=(dt.date(2009, 1, 1), dt.date(2020, 12, 31)),
+            timeline=timeline,
         )
+        for number, position, unit, _username, _wage in staff
+    ]
+
+
+def _employees(rng: random.Random, names: _NamePicker, timeline: Timeline) -> list[EmployeeSpec]:
+    people = _staff(rng, names, _STAFF, timeline)
     # Team managers sit in the sales department and head their team's unit: they are not scored on the
     # reps' KPIs, so they are not members of the team whose scorecards they read.
     for team, number in zip(TEAMS, _MANAGER_NUMBERS, strict=True):
@@ -658,17 +679,19 @@ def _employees(rng: random.Random, names: _NamePicker, timeline: Timeline) -> li
 
 
 def _users(employees: Iterable[EmployeeSpec]) -> list[UserSpec]:
-    """An account for every employee: personas by role name, everyone else by employee number."""
-    persona_role = {number: role for number, _p, _u, role, _w in _STAFF if role}
-    persona_role[REP_PERSONA] = "rep"
-    persona_role[MANAGER_PERSONA] = "manager"
-    persona_role[MENTORS[0]] = "mentor"
+    """An account for every employee: personas by their username, everyone else by employee number."""
+    persona = {number: username for number, _p, _u, username, _w in _STAFF + _LATER_STAFF if username}
+    persona[REP_PERSONA] = "rep"
+    persona[MANAGER_PERSONA] = "manager"
+    persona[MENTORS[0]] = "mentor"
+    # The HRBP looks after the sales department only; the HR director (HR of the whole organisation, no
+    # scope) runs what concerns everyone: the monthly close, alert rules, the audit log.
     scopes = {"hrbp": SALES_UNIT, "executive": COMPANY_UNIT}
     users = []
     for employee in employees:
-        persona = persona_role.get(employee.number)
-        if persona:
-            username, role = demo_sign_in_for(persona).username, persona
+        username = persona.get(employee.number)
+        if username:
+            role = demo_sign_in(username).role
         else:
             username = employee.number.lower()
             if employee.number in MENTORS:
@@ -682,7 +705,7 @@ def _users(employees: Iterable[EmployeeSpec]) -> list[UserSpec]:
                 username=username,
                 role=role,
                 employee=employee.number,
-                scope_unit=scopes.get(role),
+                scope_unit=scopes.get(username),
                 is_active=employee.termination_date is None,
             )
         )
@@ -978,7 +1001,7 @@ def _wages(
     timeline: Timeline,
 ) -> pl.DataFrame:
     """Wage payable per employee-month: base (raised 3% each January) + commission or team bonus."""
-    staff_wage = {number: Decimal(wage) for number, _p, _u, _r, wage in _STAFF}
+    staff_wage = {number: Decimal(wage) for number, _p, _u, _r, wage in _STAFF + _LATER_STAFF}
     team_revenue: dict[tuple[str, int], Decimal] = {}
     for (number, month_index), amount in revenue.items():
         key = (by_number[number].unit, month_index)

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Max, Min
 from django.test import RequestFactory
 
 from perfloop.accounts.models import User
+from perfloop.accounts.policies import can_read_audit_log
 from perfloop.audit.models import AuditEvent
 from perfloop.demo import services
 from perfloop.demo.credentials import DEMO_PASSWORD, DEMO_SIGN_INS
@@ -27,6 +28,7 @@ from perfloop.goals.models import Goal, GoalEvent, GoalStatus, GoalVersion
 from perfloop.imports.models import ImportBatch, QuarantinedRow
 from perfloop.imports.services import import_file
 from perfloop.metrics.models import MonthlyFact, MonthlyTarget, Scorecard, ScoringPolicy
+from perfloop.monitoring.policies import can_close_month
 from perfloop.org.models import Employee, OrgUnit, WageRecord
 
 FACT_KINDS = ("deals", "activities", "feedback", "monthly_kpis", "collections", "training")
@@ -141,7 +143,7 @@ def built(django_db_setup, django_db_blocker):
 @pytest.mark.usefixtures("built")
 class TestBuiltDemo:
     def test_it_writes_the_generated_company(self, company):
-        assert Employee.objects.count() == len(company.employees) == 66
+        assert Employee.objects.count() == len(company.employees) == 67
         assert User.objects.count() == len(company.users)
         assert OrgUnit.objects.count() == len(company.units)
         assert MonthlyFact.objects.count() == company.facts.height == 10000
@@ -192,7 +194,7 @@ class TestBuiltDemo:
     def test_a_plain_build_over_existing_people_says_so(self):
         before = _counts()
 
-        assert "already has 66 employees" in _demo()
+        assert "already has 67 employees" in _demo()
         assert _counts() == before
 
     def test_the_service_refuses_existing_people(self):
@@ -224,6 +226,20 @@ class TestBuiltDemo:
         assert executive_scope is not None
         assert executive_scope.parent is None
         assert User.objects.get(username="admin").role == "sysadmin"
+
+    def test_the_hr_director_acts_for_the_whole_company_and_the_hrbp_for_sales_only(self):
+        director = User.objects.get(username="hrd")
+        hrbp = User.objects.get(username="hrbp")
+
+        assert (director.role, director.scope_unit, director.employee.position.code) == (
+            "hrbp",
+            None,
+            "hr_director",
+        )
+        assert can_close_month(director)
+        assert not can_close_month(hrbp)
+        assert can_read_audit_log(director)
+        assert not can_read_audit_log(hrbp)
 
     def test_leavers_cannot_sign_in(self):
         leaver = Employee.objects.filter(status=Employee.Status.LEFT).select_related("user").earliest("pk")
