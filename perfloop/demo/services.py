@@ -21,7 +21,7 @@ from perfloop.accounts.models import User
 from perfloop.accounts.services import user_create
 from perfloop.audit.services import audit_change
 from perfloop.core.errors import DomainError
-from perfloop.core.months import Month
+from perfloop.core.months import Month, month_range
 from perfloop.demo.credentials import DEMO_PASSWORD, DEMO_SIGN_INS, DemoSignIn
 from perfloop.demo.exports import DemoFile, demo_files
 from perfloop.demo.generator import DEFAULT_SEED, DemoCompany, GoalDispute, generate_company
@@ -37,6 +37,8 @@ from perfloop.metrics.services import (
     scoring_policy_get,
     scoring_policy_update,
 )
+from perfloop.monitoring.models import Alert
+from perfloop.monitoring.services import month_close
 from perfloop.org.models import Employee, OrgUnit, Position, WageRecord
 from perfloop.org.services import org_unit_create
 
@@ -68,6 +70,8 @@ class DemoBuildResult:
     wages: int
     scorecards: int
     team_months: int
+    months_closed: int
+    alerts: int
     seconds: float
     sign_ins: tuple[DemoSignIn, ...]
 
@@ -85,6 +89,8 @@ class DemoBuildResult:
             "wages": self.wages,
             "scorecards": self.scorecards,
             "team_months": self.team_months,
+            "months_closed": self.months_closed,
+            "alerts": self.alerts,
             "seconds": round(self.seconds, 2),
         }
 
@@ -117,6 +123,11 @@ def demo_company_build(*, actor: Any = None, seed: int = DEFAULT_SEED) -> DemoBu
         wages = _wages_write(company, employees=employees)
         timeline = company.timeline
         recompute = scorecards_recompute(actor=actor, first=timeline.history_first, last=timeline.after_last)
+        # Each month closed in order, as the schedule would have: the alerts are raised in the month the data
+        # says and resolved when the person recovered or left; nobody is messaged about months long gone.
+        closed = list(month_range(timeline.history_first, timeline.after_last))
+        for month in closed:
+            month_close(actor=None, month=month, notify=False)
         result = DemoBuildResult(
             seed=seed,
             units=len(units),
@@ -130,6 +141,8 @@ def demo_company_build(*, actor: Any = None, seed: int = DEFAULT_SEED) -> DemoBu
             wages=wages,
             scorecards=Scorecard.objects.count(),
             team_months=recompute.teams,
+            months_closed=len(closed),
+            alerts=Alert.objects.count(),
             seconds=time.perf_counter() - started,
             sign_ins=DEMO_SIGN_INS,
         )

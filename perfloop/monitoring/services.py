@@ -129,9 +129,13 @@ class CloseSummary:
 # --------------------------------------------------------------------------------------- monthly close
 
 
-def month_close(*, actor: User | None, month: Month) -> CloseSummary:
+def month_close(*, actor: User | None, month: Month, notify: bool = True) -> CloseSummary:
     """Close a month: recompute its scorecards and any restated earlier month, evaluate the alert rules,
-    raise and resolve alerts, notify managers and HRBPs, and record the run."""
+    raise and resolve alerts, notify managers and HRBPs, and record the run.
+
+    ``notify=False`` closes without messaging anyone (inbox, e-mail, webhooks): for a history rebuilt after
+    the fact, such as the demo company's past months, where a message about a month long gone would only
+    mislead; the close records that it was silent."""
     if actor is not None and not can_close_month(actor):
         raise PermissionDenied(_("Only HR of the whole organisation may run the monthly close."))
     clock = time.perf_counter()
@@ -162,7 +166,7 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
         )
         applied = _alerts_evaluate(close=close, first=first, last=month, now=started)
         timings["alerts"] = time.perf_counter() - clock - sum(timings.values())
-        notified, deliveries = _close_notify(close=close, applied=applied)
+        notified, deliveries = _close_notify(close=close, applied=applied) if notify else (0, [])
         queued = _deliveries_queue(deliveries)
         timings["notify"] = time.perf_counter() - clock - sum(timings.values())
         close.alerts_raised = len(applied.raised)
@@ -176,6 +180,7 @@ def month_close(*, actor: User | None, month: Month) -> CloseSummary:
             "recompute": recompute.as_dict(),
             "resolutions": applied.resolutions,
             "seconds": {name: round(value, 3) for name, value in timings.items()},
+            **({} if notify else {"silent": True}),
         }
         close.save()
         audit_change(

@@ -73,7 +73,8 @@ class Command(BaseCommand):
                 f"Built the demo company (seed {result.seed}) in {result.seconds:.1f} s: "
                 f"{result.employees} employees, {result.users} accounts, {result.batches} imported files, "
                 f"{result.facts} monthly facts, {result.goals} agreed goals ({result.disputes} disputed), "
-                f"{result.wages} wage records, {result.scorecards} scorecards."
+                f"{result.wages} wage records, {result.scorecards} scorecards; {result.months_closed} months "
+                f"closed in order, raising {result.alerts} alerts."
             )
         )
         self._print_summary(as_json=False)
