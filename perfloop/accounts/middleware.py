@@ -11,8 +11,17 @@ from django.utils.translation import gettext as _
 
 from perfloop.accounts.selectors import has_second_factor, is_second_factor_required
 
-# What such a person may still open: the set-up page itself, signing out, the language switch, assets.
-_OPEN_PATHS = ("/accounts/", "/i18n/", "/static/", "/favicon.ico")
+# What such a person may still open: the set-up page itself, the sign-in steps, signing out, the language
+# switch, assets. Named one by one: the audit log and the inbox live under /accounts/ too and stay shut.
+_OPEN_PATHS = (
+    "/accounts/second-factor/",
+    "/accounts/sign-in/",
+    "/accounts/sign-out/",
+    "/accounts/sso/",
+    "/i18n/",
+    "/static/",
+    "/favicon.ico",
+)
 
 
 class SecondFactorRequiredMiddleware:

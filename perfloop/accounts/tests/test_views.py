@@ -324,6 +324,20 @@ def test_a_role_that_must_use_it_is_sent_to_set_it_up_first(hrbp, settings):
     assert TOTPDevice.objects.filter(user=hrbp, confirmed=True).exists()
 
 
+def test_the_audit_log_and_the_inbox_stay_shut_until_a_required_second_factor_is_set_up(
+    hr_director, settings
+):
+    settings.PERFLOOP_SECOND_FACTOR_ROLES = ["hrbp"]
+    client = Client()
+    client.force_login(hr_director)
+    for path in ("/accounts/audit/", "/accounts/audit/export.xlsx", "/accounts/inbox/"):
+        response = client.get(path)
+        assert (response.status_code, response.url) == (302, SECOND_FACTOR), path
+    assert not AuditEvent.objects.filter(action="audit_log.read").exists()
+    assert client.get(SECOND_FACTOR).status_code == 200
+    assert client.post(reverse("accounts:sign_out")).status_code == 302
+
+
 def test_a_role_that_need_not_use_it_is_never_sent_there(rep, settings):
     settings.PERFLOOP_SECOND_FACTOR_ROLES = ["hrbp"]
     client = Client()
