@@ -93,7 +93,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
-    from perfloop.accounts.api import audit_router
+    from perfloop.accounts.api import audit_router, inbox_router
     from perfloop.accounts.api import router as org_router
     from perfloop.goals.api import router as goals_router
     from perfloop.imports.api import router as imports_router
@@ -103,6 +103,7 @@ def _mount() -> None:
 
     api.add_router("/org/", org_router)
     api.add_router("/audit/", audit_router)
+    api.add_router("/inbox/", inbox_router)
     api.add_router("/metrics/", metrics_router)
     api.add_router("/goals/", goals_router)
     api.add_router("/imports/", imports_router)

@@ -1,5 +1,6 @@
-"""Read API of people and units (the organisation as the viewer may see it: scopes live here) and of the
-audit log (for HR of the whole organisation, and security events for the system administrator)."""
+"""Read API of people and units (the organisation as the viewer may see it: scopes live here), of the
+audit log (for HR of the whole organisation, and security events for the system administrator) and of
+one's own inbox."""
 
 from __future__ import annotations
 
@@ -11,23 +12,25 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from perfloop.accounts.models import User
+from perfloop.accounts.models import Notification, User
 from perfloop.accounts.policies import can_read_audit_log
-from perfloop.accounts.schemas import AuditEventOut, EmployeeOut, OrgUnitOut
+from perfloop.accounts.schemas import AuditEventOut, EmployeeOut, MarkedOut, NotificationOut, OrgUnitOut
 from perfloop.accounts.selectors import (
     AuditQuery,
     audit_event_list_for,
     employee_get_for,
     employee_scope_for,
+    notification_list_for,
     org_unit_scope_for,
 )
-from perfloop.accounts.services import audit_log_read
+from perfloop.accounts.services import audit_log_read, notification_mark_all_read, notification_mark_read
 from perfloop.audit.models import AuditEvent
-from perfloop.core.errors import DomainError, PermissionDenied
+from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.org.models import Employee
 
 router = Router(tags=["org"])
 audit_router = Router(tags=["audit"])
+inbox_router = Router(tags=["inbox"])
 
 
 def _employee_out(employee: Employee) -> EmployeeOut:
@@ -115,3 +118,26 @@ def audit_event_list(
             Employee.objects.filter(pk=OuterRef("subject_employee_id")).values("employee_number")[:1]
         ),
     )
+
+
+@inbox_router.get("/notifications", response=list[NotificationOut])
+@paginate(PageNumberPagination, page_size=100)
+def notification_list(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
+    """The caller's own notifications, newest first (``unread=true``: only those not read yet)."""
+    return notification_list_for(viewer=request.user, unread_only=unread)  # type: ignore[arg-type]
+
+
+@inbox_router.post("/notifications/{notification_id}/read", response=NotificationOut)
+def notification_read(request: HttpRequest, notification_id: int) -> Notification:
+    """Mark one of the caller's notifications read (again: no change); another person's is not found."""
+    viewer: User = request.user  # type: ignore[assignment]
+    mine = notification_list_for(viewer=viewer)
+    if not mine.filter(pk=notification_id).exists():
+        raise NotFound(_("No such notification in your inbox."), notification=notification_id)
+    notification_mark_read(recipient=viewer, notification_id=notification_id)
+    return mine.get(pk=notification_id)
+
+
+@inbox_router.post("/read-all", response=MarkedOut)
+def notification_read_all(request: HttpRequest) -> MarkedOut:
+    return MarkedOut(marked=notification_mark_all_read(recipient=request.user))  # type: ignore[arg-type]

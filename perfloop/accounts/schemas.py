@@ -40,3 +40,17 @@ class AuditEventOut(Schema):
     subject_employee_id: int | None
     subject_employee_number: str | None
     details: dict[str, Any]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class MarkedOut(Schema):
+    marked: int

@@ -110,6 +110,10 @@ def notification_list_for(*, viewer: User, unread_only: bool = False) -> QuerySe
     return notifications
 
 
+def unread_notification_count(*, viewer: User) -> int:
+    return notification_list_for(viewer=viewer, unread_only=True).count()
+
+
 @dataclass(frozen=True)
 class SignInLockout:
     username: str

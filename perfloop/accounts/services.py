@@ -223,6 +223,12 @@ def notification_mark_read(*, recipient: User, notification_id: int) -> int:
     )
 
 
+def notification_mark_all_read(*, recipient: User) -> int:
+    """Mark every unread notification of the recipient read (how many were)."""
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    return unread.update(read_at=timezone.now())
+
+
 # --- second factor (TOTP, with recovery codes) ---------------------------------------------------------
 
 

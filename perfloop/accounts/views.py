@@ -12,15 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as second_factor_login
 
 from perfloop.accounts.audit_log import EXPORT_LIMIT, audit_lines, audit_sheet
 from perfloop.accounts.clients import client_ip
 from perfloop.accounts.forms import AuditFilterForm, CodeForm
+from perfloop.accounts.inbox import inbox_path
 from perfloop.accounts.models import User
 from perfloop.accounts.policies import can_read_audit_log
 from perfloop.accounts.second_factor import PENDING_KEY, PENDING_SECONDS, pending_sign_in
@@ -30,12 +32,16 @@ from perfloop.accounts.selectors import (
     audit_kind_choices_for,
     audit_subjects,
     has_second_factor,
+    notification_list_for,
     second_factor_setup_for,
     second_factor_status_for,
+    unread_notification_count,
 )
 from perfloop.accounts.services import (
     audit_log_export,
     audit_log_read,
+    notification_mark_all_read,
+    notification_mark_read,
     second_factor_begin,
     second_factor_disable,
     second_factor_enable,
@@ -175,6 +181,52 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "action": action,
     }
     return render(request, "accounts/second_factor.html", context)
+
+
+INBOX_PAGE_SIZE = 20
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """One's own notifications, newest first: alerts from the monthly close, goals to confirm, answers to
+    disputes. Nobody reads another person's inbox."""
+    user: User = request.user  # type: ignore[assignment]
+    show_unread = request.GET.get("show") == "unread"
+    notifications = notification_list_for(viewer=user, unread_only=show_unread)
+    page = Paginator(notifications, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "notifications": list(page.object_list),
+        "show_unread": show_unread,
+        "unread": unread_notification_count(viewer=user),
+    }
+    return render(request, "accounts/inbox.html", context)
+
+
+@login_required
+@require_POST
+def inbox_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark the notification read and go where it points (on this site only), or back to the inbox."""
+    user: User = request.user  # type: ignore[assignment]
+    notification = notification_list_for(viewer=user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    notification_mark_read(recipient=user, notification_id=notification.pk)
+    return redirect(inbox_path(notification.link, settings.PERFLOOP_SITE_URL) or "accounts:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    marked = notification_mark_all_read(recipient=user)
+    if marked:
+        messages.success(
+            request,
+            ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", marked)
+            % {"count": marked},
+        )
+    return redirect("accounts:inbox")
 
 
 AUDIT_PAGE_SIZE = 50

@@ -372,3 +372,79 @@ def test_a_reset_by_the_administrator_ends_every_session(rep):
     second_factor_reset(actor=None, user=rep)
     assert client.get("/").status_code == 302
     assert not is_signed_in(client)
+
+
+# --- inbox ---
+
+INBOX = "/accounts/inbox/"
+
+
+def inbox_message(user, title: str, *, link: str = "", read: bool = False):
+    from perfloop.accounts.services import notification_mark_read, notification_send
+
+    notification = notification_send(
+        recipient=user, kind="alert.raised", title=title, body="E0109 · 3", link=link
+    )
+    if read:
+        notification_mark_read(recipient=user, notification_id=notification.pk)
+    return notification
+
+
+def test_the_inbox_lists_ones_own_messages_newest_first_and_the_bell_counts_the_unread(manager, rep):
+    inbox_message(manager, "旧的预警", read=True)
+    inbox_message(manager, "新的预警")
+    inbox_message(rep, "someone else's")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(manager)
+    page = client.get(INBOX).content.decode()
+    assert page.index("新的预警") < page.index("旧的预警")
+    assert "someone else&#x27;s" not in page
+    assert "someone else's" not in page
+    assert "1 unread" in page
+    assert '<span class="inboxlink__count">1</span>' in page
+    unread_only = client.get(INBOX, {"show": "unread"}).content.decode()
+    assert "新的预警" in unread_only
+    assert "旧的预警" not in unread_only
+
+
+def test_opening_a_message_marks_it_read_and_follows_its_link_on_this_site_only(manager, settings):
+    settings.PERFLOOP_SITE_URL = "https://perf.example.cn"
+    own = inbox_message(manager, "team", link="https://perf.example.cn/dashboards/teams/7/")
+    away = inbox_message(manager, "phish", link="https://evil.example.com/")
+    client = Client()
+    client.force_login(manager)
+    opened = client.post(reverse("accounts:inbox_open", args=[own.pk]))
+    assert (opened.status_code, opened.url) == (302, "/dashboards/teams/7/")
+    own.refresh_from_db()
+    assert own.read_at is not None
+    assert client.post(reverse("accounts:inbox_open", args=[away.pk])).url == INBOX
+    assert client.get(reverse("accounts:inbox_open", args=[own.pk])).status_code == 405
+
+
+def test_nobody_opens_or_marks_another_persons_message(manager, rep):
+    theirs = inbox_message(rep, "yours only")
+    client = Client()
+    client.force_login(manager)
+    assert client.post(reverse("accounts:inbox_open", args=[theirs.pk])).status_code == 404
+    client.post(reverse("accounts:inbox_read_all"))
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_all_read_empties_the_count_and_says_how_many(manager):
+    for n in range(3):
+        inbox_message(manager, f"alert {n}")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(manager)
+    page = client.post(reverse("accounts:inbox_read_all"), follow=True).content.decode()
+    assert "3 notifications marked read." in page
+    assert "inboxlink__count" not in page
+    assert "0 unread" in page
+
+
+def test_an_empty_inbox_says_what_will_arrive_there_in_chinese(rep):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(rep)
+    page = client.get(INBOX).content.decode()
+    assert "收件箱" in page
+    assert "inboxlink__count" not in page
