@@ -25,6 +25,8 @@ from perfloop.accounts.selectors import (
 )
 from perfloop.accounts.services import audit_log_read, notification_mark_all_read, notification_mark_read
 from perfloop.audit.models import AuditEvent
+from perfloop.audit.pagination import AuditedPages
+from perfloop.audit.services import audit_view
 from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.org.models import Employee
 
@@ -50,7 +52,7 @@ def _employee_out(employee: Employee) -> EmployeeOut:
 
 
 @router.get("/employees", response=list[EmployeeOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(AuditedPages, page_size=100, action="employee_list.view", subject="id")
 def employee_list(request: HttpRequest, team: int | None = None) -> list[EmployeeOut]:
     employees = employee_scope_for(viewer=request.user).select_related("org_unit", "position")  # type: ignore[arg-type]
     if team is not None:
@@ -61,7 +63,15 @@ def employee_list(request: HttpRequest, team: int | None = None) -> list[Employe
 
 @router.get("/employees/{employee_id}", response=EmployeeOut)
 def employee_detail(request: HttpRequest, employee_id: int) -> EmployeeOut:
-    return _employee_out(employee_get_for(viewer=request.user, employee_id=employee_id))  # type: ignore[arg-type]
+    employee = employee_get_for(viewer=request.user, employee_id=employee_id)  # type: ignore[arg-type]
+    audit_view(
+        actor=request.user,
+        action="employee.view",
+        target=employee,
+        subject_employee_id=employee.pk,
+        details={"channel": "api"},
+    )
+    return _employee_out(employee)
 
 
 @router.get("/units", response=list[OrgUnitOut])

@@ -11,10 +11,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
+from perfloop.audit.pagination import AuditedPages
 from perfloop.audit.services import audit_view
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.params import month_param, required_month_param
@@ -134,7 +135,7 @@ def _detail(goal: Goal) -> GoalDetailOut:
 
 
 @router.get("/", response=list[GoalOut])
-@paginate(PageNumberPagination, page_size=200)
+@paginate(AuditedPages, page_size=200, action="goal_list.view")
 def goal_list(
     request: HttpRequest,
     employee: int | None = None,

@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
+from perfloop.audit.services import audit_view
 from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.core.months import Month
 from perfloop.imports.models import ImportBatch
@@ -120,7 +121,15 @@ def quarantine_list(request: HttpRequest, batch_id: int, state: str | None = Non
 @router.get("/facts/{fact_id}/rows", response=FactRowsOut)
 def fact_source_rows(request: HttpRequest, fact_id: int) -> dict[str, Any]:
     """The file rows behind one monthly fact, with their cells as the file had them."""
-    fact, found = fact_rows_for(viewer=_viewer(request), fact_id=fact_id)
+    viewer = _viewer(request)
+    fact, found = fact_rows_for(viewer=viewer, fact_id=fact_id)
+    audit_view(
+        actor=viewer,
+        action="fact_rows.view",
+        target=fact,
+        subject_employee_id=fact.employee_id,
+        details={"channel": "api", "batch": found.batch_id, "rows": len(found.rows)},
+    )
     return {
         "fact": fact.pk,
         "employee_id": fact.employee_id,

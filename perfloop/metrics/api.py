@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
+from perfloop.audit.pagination import AuditedPages
 from perfloop.core.errors import PermissionDenied
 from perfloop.core.params import month_param, required_month_param
 from perfloop.metrics.policies import can_recompute_scorecards
@@ -34,7 +35,7 @@ def kpi_catalogue(request: HttpRequest) -> list[KpiOut]:
 
 
 @router.get("/facts", response=list[FactOut])
-@paginate(PageNumberPagination, page_size=500)
+@paginate(AuditedPages, page_size=500, action="fact_list.view")
 def fact_list(
     request: HttpRequest, employee: int | None = None, first: str | None = None, last: str | None = None
 ) -> list[FactOut]:
@@ -58,7 +59,7 @@ def fact_list(
 
 
 @router.get("/scorecards", response=list[ScorecardOut])
-@paginate(PageNumberPagination, page_size=200)
+@paginate(AuditedPages, page_size=200, action="scorecard_list.view")
 def scorecard_list(
     request: HttpRequest, month: str | None = None, team: int | None = None, employee: int | None = None
 ) -> list[ScorecardOut]:

@@ -12,6 +12,8 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
+from perfloop.audit.pagination import AuditedPages
+from perfloop.audit.services import audit_view
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.params import month_param
 from perfloop.metrics.selectors import latest_month_for, team_get_for
@@ -94,7 +96,7 @@ def _alert_out(alert: Alert) -> AlertOut:
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(AuditedPages, page_size=100, action="alert_list.view")
 def alert_list(
     request: HttpRequest,
     state: str | None = None,
@@ -128,7 +130,16 @@ def alert_counts(request: HttpRequest, month: str | None = None, unit: int | Non
 
 @router.get("/alerts/{alert_id}", response=AlertOut)
 def alert_detail(request: HttpRequest, alert_id: int) -> AlertOut:
-    return _alert_out(alert_get_for(viewer=_viewer(request), alert_id=alert_id))
+    viewer = _viewer(request)
+    alert = alert_get_for(viewer=viewer, alert_id=alert_id)
+    audit_view(
+        actor=viewer,
+        action="alert.view",
+        target=alert,
+        subject_employee_id=alert.employee_id,
+        details={"channel": "api"},
+    )
+    return _alert_out(alert)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut)
@@ -150,7 +161,7 @@ def alert_resolve_view(request: HttpRequest, alert_id: int, payload: AlertAction
 
 
 @router.get("/needs-attention", response=list[NeedsAttentionOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(AuditedPages, page_size=100, action="needs_attention.view")
 def needs_attention(request: HttpRequest, month: str | None = None, unit: int | None = None) -> list[Any]:
     viewer = _viewer(request)
     target = month_param(month, "month") or latest_month_for(viewer=viewer)
