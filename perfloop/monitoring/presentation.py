@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from perfloop.metrics.presentation import (
     active_language,
     as_decimal,
@@ -27,7 +29,7 @@ from perfloop.monitoring.dashboards import (
     RankedPerson,
     StreakRun,
 )
-from perfloop.monitoring.models import Alert, AlertState
+from perfloop.monitoring.models import Alert, AlertRule, AlertState, RuleKind
 from perfloop.org.models import OrgUnit
 
 _MAX_PROGRESS = Decimal("1.5")
@@ -287,6 +289,7 @@ class AlertRow:
     month_title: str
     value: str | None
     can_acknowledge: bool
+    can_resolve: bool
 
 
 def alert_rows(alerts: Sequence[Alert], *, viewer_id: int, acts_on_alerts: bool) -> list[AlertRow]:
@@ -304,6 +307,9 @@ def alert_rows(alerts: Sequence[Alert], *, viewer_id: int, acts_on_alerts: bool)
             value=percent(alert.value),
             can_acknowledge=(
                 alert.state == AlertState.OPEN and acts_on_alerts and alert.employee.user_id != viewer_id
+            ),
+            can_resolve=(
+                alert.state != AlertState.RESOLVED and acts_on_alerts and alert.employee.user_id != viewer_id
             ),
         )
         for alert in alerts
@@ -348,3 +354,24 @@ def run_row(run: StreakRun) -> dict[str, Any]:
         "level": run.level,
         "is_running": run.is_running,
     }
+
+
+# ---------------------------------------------------------------- alert rules
+
+
+def rule_condition(rule: AlertRule, language: str) -> str:
+    """What a rule watches, in one sentence of the viewer's language (shares shown as percentages)."""
+    what = rule.kpi.name_for(language) if rule.kpi is not None else _("Composite score")
+    values = {
+        "what": what,
+        "months": rule.months,
+        "share": percent(rule.threshold),
+        "factor": percent(rule.factor),
+    }
+    if rule.kind == RuleKind.BELOW_TEAM_AVERAGE:
+        sentence = _("%(what)s below %(factor)s of the team average, %(months)s months in a row")
+    elif rule.threshold is None:
+        sentence = _("%(what)s: target not met under the scoring policy, %(months)s months in a row")
+    else:
+        sentence = _("%(what)s below %(share)s of target, %(months)s months in a row")
+    return sentence % values

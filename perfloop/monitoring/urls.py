@@ -4,7 +4,7 @@ from django.http import HttpResponseBase
 from django.urls import path
 from django.views.generic import RedirectView
 
-from perfloop.monitoring import views
+from perfloop.monitoring import policy_views, views
 
 app_name = "monitoring"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("people/<int:employee_id>/", views.person_page, name="person"),
     path("people/<int:employee_id>/export.xlsx", views.person_export, name="person_export"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert_acknowledge"),
+    path("alerts/<int:alert_id>/resolve/", views.alert_resolve_view, name="alert_resolve"),
+    path("closes/", policy_views.closes, name="closes"),
+    path("rules/", policy_views.rules, name="rules"),
+    path("rules/new/", policy_views.rule_edit, name="rule_new"),
+    path("rules/<int:rule_id>/", policy_views.rule_edit, name="rule_edit"),
 ]
 
 

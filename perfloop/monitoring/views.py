@@ -85,7 +85,7 @@ from perfloop.monitoring.selectors import (
     month_close_latest,
     needs_attention_list_for,
 )
-from perfloop.monitoring.services import alert_acknowledge
+from perfloop.monitoring.services import alert_acknowledge, alert_resolve
 from perfloop.org.models import Employee, OrgUnit
 
 UNITS_PER_PAGE = 20
@@ -407,7 +407,7 @@ def team_export(request: HttpRequest, unit_id: int) -> HttpResponse:
     return _xlsx_response(sheets, f"team-{team.pk}-{month}.xlsx")
 
 
-# ---------------------------------------------------------------- acknowledging an alert
+# ---------------------------------------------------------------- acknowledging and resolving an alert
 
 
 @login_required
@@ -423,6 +423,39 @@ def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     if request.headers.get("HX-Request") == "true":
+        alert = alert_get_for(viewer=user, alert_id=alert_id)
+        return render(request, "monitoring/includes/alert_row.html", {"row": _alert_rows(user, [alert])[0]})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("monitoring:team_dashboard", kwargs={"unit_id": alert.org_unit_id})
+    return redirect(back)
+
+
+RESOLUTION_NOTE_LIMIT = 500
+
+
+@login_required
+@require_POST
+def alert_resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Resolve an alert by hand; the page asks what was done (a plan, a talk, a data error), because an
+    alert closed without a word is no evidence of anything. htmx swaps the alert's row."""
+    user: User = request.user  # type: ignore[assignment]
+    alert = _in_scope_or_404(alert_get_for, viewer=user, alert_id=alert_id)
+    if not can_act_on_alert(user, alert):
+        return HttpResponseForbidden(_("You may not resolve this alert."))
+    note = request.POST.get("note", "").strip()
+    if not note:
+        messages.error(request, _("Say what was done before resolving the alert."))
+    elif len(note) > RESOLUTION_NOTE_LIMIT:
+        messages.error(
+            request, _("Keep the note under %(limit)s characters.") % {"limit": RESOLUTION_NOTE_LIMIT}
+        )
+    else:
+        try:
+            alert = alert_resolve(actor=user, alert=alert, note=note)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    if request.headers.get("HX-Request") == "true":  # the browser asks for the note before posting
         alert = alert_get_for(viewer=user, alert_id=alert_id)
         return render(request, "monitoring/includes/alert_row.html", {"row": _alert_rows(user, [alert])[0]})
     back = request.POST.get("next", "")

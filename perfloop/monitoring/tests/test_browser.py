@@ -196,13 +196,24 @@ def test_manager_acknowledges_an_alert_then_drills_to_the_person(page, live_serv
     assert attention.get_by_text("连续6个月未达标").is_visible()
     long_term = page.locator(f"#alert-{alerts[0].pk}")
     assert long_term.get_by_text("连续6个月未完成目标（长期未达标）").is_visible()
-    long_term.get_by_role("button").click()
+    acknowledge = "form[action$='/acknowledge/'] button"
+    long_term.locator(acknowledge).click()
     page.locator(f"#alert-{alerts[0].pk} .alertrow__state--acknowledged").wait_for()
-    assert page.locator(f"#alert-{alerts[0].pk} button").count() == 0
-    assert page.locator(f"#alert-{alerts[1].pk} button").count() == 1  # only the one clicked
+    assert page.locator(f"#alert-{alerts[0].pk} {acknowledge}").count() == 0
+    assert page.locator(f"#alert-{alerts[1].pk} {acknowledge}").count() == 1  # only the one clicked
     acknowledged = Alert.objects.get(pk=alerts[0].pk)
     assert acknowledged.state == AlertState.ACKNOWLEDGED
     assert acknowledged.acknowledged_by.username == "manager"
+
+    # The warning is resolved by hand, saying what was done; the row shows it in place.
+    warning = page.locator(f"#alert-{alerts[1].pk}")
+    warning.locator("summary").click()
+    warning.locator("input[name=note]").fill("已约谈并制定改进计划")
+    warning.locator("form[action$='/resolve/'] button").click()
+    page.locator(f"#alert-{alerts[1].pk} .alertrow__note").wait_for()
+    assert page.locator(f"#alert-{alerts[1].pk} .alertrow__note").inner_text() == "已约谈并制定改进计划"
+    resolved = Alert.objects.get(pk=alerts[1].pk)
+    assert (resolved.state, resolved.resolution_note) == (AlertState.RESOLVED, "已约谈并制定改进计划")
 
     page.wait_for_selector('[data-chart="distribution"] canvas')
     page.wait_for_timeout(600)

@@ -206,7 +206,7 @@ def test_htmx_acknowledge_swaps_the_row_and_the_button_is_gone(client, org, dash
     row = response.content.decode()
     assert row.lstrip().startswith(f'<li class="alertrow" id="alert-{alert.pk}"')
     assert "alertrow__state--acknowledged" in row
-    assert "hx-post" not in row
+    assert f'hx-post="{ack_url(alert)}"' not in row
     # A second click (another tab) is refused by the state machine and says so, changing nothing.
     again = client.post(ack_url(alert), follow=True)
     assert again.status_code == 200
@@ -219,6 +219,59 @@ def test_acknowledge_returns_to_the_page_it_came_from_but_never_off_site(client,
     assert client.post(ack_url(dashboards["warning"]), {"next": back}).url == back
     response = client.post(ack_url(dashboards["long_term"]), {"next": "https://evil.example/"})
     assert response.url == reverse("monitoring:team_dashboard", kwargs={"unit_id": org.team_east.pk})
+
+
+def resolve_url(alert: Alert) -> str:
+    return reverse("monitoring:alert_resolve", kwargs={"alert_id": alert.pk})
+
+
+@pytest.mark.parametrize("persona", ["manager", "hrbp", "rep", "other_manager", "executive"])
+def test_the_manager_and_hr_resolve_an_alert_by_hand_with_a_note_of_what_was_done(
+    client, dashboards, persona
+):
+    alert = dashboards["long_term"]
+    client.force_login(dashboards[persona])
+    response = client.post(resolve_url(alert), {"note": "改进计划已启动 / improvement plan started"})
+    alert.refresh_from_db()
+    if persona in {"manager", "hrbp"}:
+        assert response.status_code == 302
+        assert (alert.state, alert.resolution, alert.resolved_by) == (
+            "resolved",
+            "handled",
+            dashboards[persona],
+        )
+        assert alert.resolution_note == "改进计划已启动 / improvement plan started"
+        event = AuditEvent.objects.get(action="alert.resolve", target_id=str(alert.pk))
+        assert event.details["note"] == alert.resolution_note
+        return
+    assert response.status_code == (403 if persona == "rep" else 404)
+    assert alert.state == AlertState.OPEN
+
+
+def test_an_alert_is_not_resolved_without_a_note(client, dashboards):
+    alert = dashboards["long_term"]
+    client.force_login(dashboards["manager"])
+    page = client.post(resolve_url(alert), {"note": "   "}, follow=True).content.decode()
+    assert "请先说明采取了什么措施，再解除预警。" in page
+    assert client.post(resolve_url(alert), {"note": "x" * 501}).status_code == 302
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN
+    assert not AuditEvent.objects.filter(action="alert.resolve").exists()
+
+
+def test_htmx_resolve_swaps_the_row_which_then_shows_the_resolution_and_its_note(client, org, dashboards):
+    alert = dashboards["warning"]
+    client.force_login(dashboards["manager"])
+    page = client.get(team_url(org.team_east)).content.decode()
+    assert f'hx-post="{resolve_url(alert)}"' in page
+    row = client.post(resolve_url(alert), {"note": "数据错误，已更正"}, headers={"HX-Request": "true"})
+    assert row.status_code == 200
+    text = row.content.decode()
+    assert text.lstrip().startswith(f'<li class="alertrow" id="alert-{alert.pk}"')
+    assert "已人工处理" in text  # handled by a person
+    assert "数据错误，已更正" in text
+    assert "hx-post" not in text
+    assert client.get(resolve_url(alert)).status_code == 405
 
 
 # ---------------------------------------------------------------- team dashboard content
