@@ -12,7 +12,7 @@ from axes.utils import reset as axes_reset
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from perfloop.accounts.models import ApiToken, Notification, Role, User
+from perfloop.accounts.roles import is_hr_of_whole_organisation
 from perfloop.accounts.second_factor import RECOVERY_CODES, normalised_code, seconds_to_wait
 from perfloop.accounts.selectors import (
     AuditQuery,
@@ -28,7 +29,10 @@ from perfloop.accounts.selectors import (
     is_second_factor_required,
 )
 from perfloop.audit.services import audit_change, audit_security, audit_view
-from perfloop.core.errors import DomainError
+from perfloop.core.errors import DomainError, PermissionDenied
+from perfloop.core.personal_data import DataSubject, personal_data_sheets, section_names
+from perfloop.core.workbooks import workbook_bytes
+from perfloop.org.models import Employee
 
 
 class TokenError(DomainError):
@@ -227,6 +231,26 @@ def notification_mark_all_read(*, recipient: User) -> int:
     """Mark every unread notification of the recipient read (how many were)."""
     unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
     return unread.update(read_at=timezone.now())
+
+
+def personal_data_export(*, actor: User | None, user: User, channel: str = "web") -> bytes:
+    """The copy of everything perfloop holds about ``user`` (PIPL Art. 45) as one workbook, in their own
+    language. People export their own; HR of the whole organisation, or the system (the CLI, for a
+    request by someone who has left), export it for them. Recorded as a view of the person."""
+    if actor is not None and actor.pk != user.pk and not is_hr_of_whole_organisation(actor):
+        raise PermissionDenied(_("Only the person or HR of the whole organisation exports a person's data."))
+    employee_id = Employee.objects.filter(user=user).values_list("pk", flat=True).first()
+    subject = DataSubject(user_id=user.pk, employee_id=employee_id)
+    with translation.override(user.preferred_language or "zh-hans"):
+        data = workbook_bytes(personal_data_sheets(subject))
+    audit_view(
+        actor=actor,
+        action="personal_data.export",
+        target=user,
+        subject_employee_id=employee_id,
+        details={"channel": channel, "sections": section_names(), "for": "self" if actor == user else "hr"},
+    )
+    return data
 
 
 # --- second factor (TOTP, with recovery codes) ---------------------------------------------------------

@@ -14,6 +14,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:notification_id>/open/", views.inbox_open, name="inbox_open"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("my-data/", views.my_data, name="my_data"),
+    path("my-data/export.xlsx", views.my_data_workbook, name="my_data_export"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.xlsx", views.audit_log_workbook, name="audit_log_export"),
 ]

@@ -24,6 +24,7 @@ from perfloop.accounts.clients import client_ip
 from perfloop.accounts.forms import AuditFilterForm, CodeForm
 from perfloop.accounts.inbox import inbox_path
 from perfloop.accounts.models import User
+from perfloop.accounts.personal_data import section_titles
 from perfloop.accounts.policies import can_read_audit_log
 from perfloop.accounts.second_factor import PENDING_KEY, PENDING_SECONDS, pending_sign_in
 from perfloop.accounts.selectors import (
@@ -42,6 +43,7 @@ from perfloop.accounts.services import (
     audit_log_read,
     notification_mark_all_read,
     notification_mark_read,
+    personal_data_export,
     second_factor_begin,
     second_factor_disable,
     second_factor_enable,
@@ -227,6 +229,21 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
             % {"count": marked},
         )
     return redirect("accounts:inbox")
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What perfloop holds about the signed-in person, and the button that downloads their copy."""
+    return render(request, "accounts/my_data.html", {"sections": section_titles()})
+
+
+@login_required
+def my_data_workbook(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    data = personal_data_export(actor=user, user=user)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="my-data-{user.username}.xlsx"'
+    return response
 
 
 AUDIT_PAGE_SIZE = 50
