@@ -15,7 +15,9 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
+import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -196,3 +198,32 @@ def _default_language(request):
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+# ---------------------------------------------------------------- real processes
+
+
+@pytest.fixture
+def scratch_database(tmp_path):
+    """A database of its own for the child processes (an SQLite file, or a PostgreSQL database)."""
+    env = {**os.environ, "PERFLOOP_FAST_PASSWORD_HASHER": "true"}
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        env["PERFLOOP_VAR_DIR"] = str(tmp_path)
+        env.pop("DATABASE_URL", None)
+        yield env
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"perfloop_scratch_{uuid.uuid4().hex[:10]}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    env["PERFLOOP_CONN_MAX_AGE"] = "0"
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

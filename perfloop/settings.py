@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "ninja",
     "axes",
     "django_otp",
@@ -270,12 +272,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-TASKS = {
+# Background work (imports, closes, deliveries): in the web process by default; `perfloop worker` runs it
+# elsewhere from the database (`database`) or from Redis (`rq`). A dotted backend path is accepted too.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+_TASKS_BACKEND = env_str("PERFLOOP_TASKS_BACKEND", "immediate").strip() or "immediate"
+if _TASKS_BACKEND not in TASKS_BACKENDS and "." not in _TASKS_BACKEND:
+    raise SettingError(
+        f"PERFLOOP_TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)} or a dotted path, "
+        f"got {_TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(_TASKS_BACKEND, _TASKS_BACKEND)}}
+# The Redis queue of the `rq` backend (django-rq's setting; read only when that backend is used).
+RQ_QUEUES = {
     "default": {
-        "BACKEND": env_str(
-            "PERFLOOP_TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend",
-        )
+        "URL": env_str("PERFLOOP_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # A close of 100,000 people or a million-row import takes seconds; an hour means something hangs.
+        "DEFAULT_TIMEOUT": env_int("PERFLOOP_TASK_TIMEOUT", 3600),
     }
 }
 

@@ -5,45 +5,14 @@ the same file goes through."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import pytest
 
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def scratch_database(tmp_path):
-    """A database of its own for the child processes (an SQLite file, or a PostgreSQL database)."""
-    env = {**os.environ, "PERFLOOP_FAST_PASSWORD_HASHER": "true"}
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        env["PERFLOOP_VAR_DIR"] = str(tmp_path)
-        env.pop("DATABASE_URL", None)
-        yield env
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"perfloop_crash_{uuid.uuid4().hex[:10]}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-    env["PERFLOOP_CONN_MAX_AGE"] = "0"
-    try:
-        yield env
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def child(env, *args, timeout=120):
