@@ -1,4 +1,5 @@
-"""The imports API: batches and their quarantine, profiles, sources, an upload, and the signed push ingest.
+"""The imports API: batches and their quarantine, mapping profiles (read and saved), sources, an upload, and
+the signed push ingest.
 
 Push ingest (``POST /api/v1/imports/ingest/{source}``) authenticates the *source*, not a person: a bearer
 token issued for that source, an HMAC-SHA256 signature of the exact body, and an idempotency key that
@@ -27,6 +28,7 @@ from perfloop.imports.schemas import (
     BatchOut,
     FactRowsOut,
     FileCheckOut,
+    ProfileIn,
     ProfileOut,
     QuarantinedRowOut,
     SourceCredentialsOut,
@@ -37,6 +39,7 @@ from perfloop.imports.selectors import (
     batch_ids_visible_to,
     batch_list_for,
     fact_rows_for,
+    profile_get_for,
     profile_list,
     quarantined_row_list_for,
     source_list_for,
@@ -49,7 +52,9 @@ from perfloop.imports.services import (
     import_file,
     ingest_authenticate,
     ingest_signature_verify,
+    mapping_profile_save,
     presets_install,
+    profile_summary,
     source_get,
     source_token_rotate,
 )
@@ -228,17 +233,28 @@ def file_check(
 def profile_catalogue(request: HttpRequest) -> list[dict[str, Any]]:
     _importer(request)
     presets_install()
-    return [
-        {
-            "name": p.name,
-            "label": p.label,
-            "kind": p.kind,
-            "source_kind": p.source_kind,
-            "is_preset": p.is_preset,
-            "spec": p.spec,
-        }
-        for p in profile_list()
-    ]
+    return [profile_summary(profile) for profile in profile_list()]
+
+
+@router.get("/profiles/{name}", response=ProfileOut)
+def profile_detail(request: HttpRequest, name: str) -> dict[str, Any]:
+    """One profile with its spec (a preset's spec is the usual start of a profile of one's own)."""
+    viewer = _importer(request)
+    presets_install()
+    return profile_summary(profile_get_for(viewer=viewer, name=name))
+
+
+@router.put("/profiles/{name}", response={200: ProfileOut, 201: ProfileOut})
+def profile_save(request: HttpRequest, name: str, body: ProfileIn) -> Status[ProfileOut]:
+    """Create (201) or replace (200) a company profile: its label, source kind and spec as given."""
+    saved = mapping_profile_save(
+        actor=_importer(request),
+        name=name,
+        spec=body.spec,
+        label=body.label,
+        source_kind=body.source_kind,
+    )
+    return Status(201 if saved.is_created else 200, ProfileOut(**profile_summary(saved.profile)))
 
 
 @router.get("/sources", response=list[SourceOut])

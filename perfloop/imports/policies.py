@@ -1,4 +1,4 @@
-"""Who may bring data in, see a batch, or manage sources and their push tokens."""
+"""Who may bring data in, see a batch, change a mapping profile, or manage sources and their push tokens."""
 
 from __future__ import annotations
 
@@ -39,6 +39,13 @@ def can_view_batch(user: Any, batch: Any) -> bool:
 
 
 @rules.predicate
+def can_change_profile_of_kind(user: Any, kind: Any) -> bool:
+    """Whoever imports a kind of file may write its mapping; a roster's mapping decides people's roles and
+    managers across the whole tree, so only HR who may import the roster changes it."""
+    return can_import_roster(user) if kind == "roster" else can_import_data(user)
+
+
+@rules.predicate
 def can_manage_sources(user: Any) -> bool:
     """Integrations are set up by HR or the system administrator (who still sees no performance data)."""
     return _active(user) and (user.role in {Role.HRBP, Role.SYSADMIN} or user.is_superuser)
@@ -46,4 +53,5 @@ def can_manage_sources(user: Any) -> bool:
 
 rules.add_perm("imports.import_data", can_import_data)
 rules.add_perm("imports.view_batch", can_view_batch)
+rules.add_perm("imports.change_profile_of_kind", can_change_profile_of_kind)
 rules.add_perm("imports.manage_sources", can_manage_sources)

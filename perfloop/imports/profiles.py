@@ -41,6 +41,11 @@ DATE_ORDERS = ("auto", "YMD", "DMY", "MDY")
 UNITS = ("auto", "yuan", "wan", "yi")
 MATCH_MODES = ("auto", "number", "email", "name")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030", "gb2312", "utf-16", "big5")
+# A profile's name is part of page addresses and commands: a slug, 2–60 characters, no hyphen at either end.
+PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,58}[a-z0-9]")
+# Names the profile pages use for themselves (/imports/profiles/new/): no profile may take them.
+RESERVED_PROFILE_NAMES = frozenset({"new"})
+PROFILE_LABEL_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -408,6 +413,15 @@ class ProfileSpec:
 
     def known_header_keys(self) -> set[str]:
         return {header_key(name)[0] for spec in self.fields for name in spec.names}
+
+
+def is_profile_name(name: object) -> bool:
+    """Whether ``name`` may name a new profile (lower-case letters, digits and hyphens; not reserved)."""
+    return (
+        isinstance(name, str)
+        and PROFILE_NAME.fullmatch(name) is not None
+        and name not in RESERVED_PROFILE_NAMES
+    )
 
 
 def _invalid(reason: str) -> ImportRejected:

@@ -76,6 +76,15 @@ class ProfileOut(Schema):
     kind: str
     source_kind: str
     is_preset: bool
+    revision: int
+    spec: dict[str, Any]
+
+
+class ProfileIn(Schema):
+    """A company profile as PUT replaces it: the label and source kind given (empty: none, any source)."""
+
+    label: str = ""
+    source_kind: str = ""
     spec: dict[str, Any]
 
 

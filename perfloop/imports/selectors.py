@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_scope_for
-from perfloop.core.errors import NotFound
+from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.imports.lineage import FactRows, fact_rows
 from perfloop.imports.models import (
     FactChange,
@@ -102,6 +102,21 @@ def fact_rows_for(*, viewer: User, fact_id: int) -> tuple[MonthlyFact, FactRows]
 def profile_list() -> QuerySet[MappingProfile]:
     """Mapping profiles are company configuration: the shipped presets and the company's own."""
     return MappingProfile.objects.all()
+
+
+def profile_get_for(*, viewer: User, name: str) -> MappingProfile:
+    """One mapping profile by name, for whoever may import (a profile names the columns of people's data
+    exports, not people: everyone who imports may read every profile)."""
+    if not can_import_data(viewer):
+        raise PermissionDenied(_("Imports are for HR."))
+    profile = profile_list().filter(name=name).first()
+    if profile is None:
+        raise NotFound(
+            _("Unknown mapping profile: %(profile)s") % {"profile": name},
+            code="unknown_profile",
+            profile=name,
+        )
+    return profile
 
 
 def source_list_for(*, viewer: User) -> QuerySet[Source]:

@@ -22,7 +22,7 @@ import polars as pl
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -33,7 +33,14 @@ from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month, MonthError
 from perfloop.imports import people, pipeline
 from perfloop.imports.file_check import FileCheck, duplicate_check, file_check_from, refused_check
-from perfloop.imports.labels import FIELD_LABELS, SOURCE_KIND_LABELS, TYPE_LABELS, UNIT_LABELS, word
+from perfloop.imports.labels import (
+    FIELD_LABELS,
+    KIND_LABELS,
+    SOURCE_KIND_LABELS,
+    TYPE_LABELS,
+    UNIT_LABELS,
+    word,
+)
 from perfloop.imports.matching import match_employees
 from perfloop.imports.models import (
     ImportBatch,
@@ -43,10 +50,22 @@ from perfloop.imports.models import (
     QuarantinedRow,
     Source,
 )
-from perfloop.imports.policies import can_import_data, can_import_roster, can_manage_sources
+from perfloop.imports.policies import (
+    can_change_profile_of_kind,
+    can_import_data,
+    can_import_roster,
+    can_manage_sources,
+)
 from perfloop.imports.presets import PRESETS, preset_label
 from perfloop.imports.problems import ImportRejected, describe, fix_for
-from perfloop.imports.profiles import ColumnMapping, ProfileSpec, map_columns, parse_profile
+from perfloop.imports.profiles import (
+    PROFILE_LABEL_MAX,
+    ColumnMapping,
+    ProfileSpec,
+    is_profile_name,
+    map_columns,
+    parse_profile,
+)
 from perfloop.imports.readers import ROW, RawTable
 from perfloop.imports.safety import MAX_FILE_BYTES, check_size
 from perfloop.imports.selectors import batch_ids_visible_to, profile_list, source_list_for
@@ -317,35 +336,167 @@ def mapping_profile_get(profile: MappingProfile | str) -> MappingProfile:
     return found
 
 
+class MappingProfileError(DomainError):
+    """A profile that cannot be saved as given: a bad name, source kind or label, a preset, a stale edit."""
+
+    code = "invalid_profile"
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class ProfileSaved:
+    """What saving a profile did: the profile as stored, whether it is new, whether anything changed."""
+
+    profile: MappingProfile
+    is_created: bool
+    is_changed: bool
+
+
+def profile_summary(profile: MappingProfile) -> dict[str, Any]:
+    """A profile as plain data: what the API answers and ``perfloop import-profile`` works with."""
+    return {
+        "name": profile.name,
+        "label": profile.label,
+        "kind": profile.kind,
+        "source_kind": profile.source_kind,
+        "is_preset": profile.is_preset,
+        "revision": profile.revision,
+        "spec": profile.spec,
+    }
+
+
+def _profile_checked(
+    actor: Any, name: str, spec: Any, label: str, source_kind: str, existing: MappingProfile | None
+) -> ProfileSpec:
+    """The rules a saved profile obeys, in the order a person fixes them: name, label, spec, source kind."""
+    # A profile saved under an older, looser rule keeps its name; only new names must be slugs.
+    if existing is None and not is_profile_name(name):
+        raise MappingProfileError(
+            _(
+                "A profile's name is 2 to 60 lower-case letters, digits and hyphens, starting and ending "
+                "with a letter or digit (for example crm-deals-mine)."
+            ),
+            code="invalid_profile_name",
+            profile=name,
+        )
+    if len(label) > PROFILE_LABEL_MAX:
+        raise MappingProfileError(
+            _("A profile's label has at most %(limit)s characters.") % {"limit": PROFILE_LABEL_MAX},
+            code="invalid_profile_label",
+            limit=PROFILE_LABEL_MAX,
+        )
+    if source_kind and source_kind not in Source.Kind.values:
+        raise MappingProfileError(
+            _("Unknown source kind: %(kind)s") % {"kind": source_kind},
+            code="invalid_source_kind",
+            source_kind=source_kind,
+            allowed=list(Source.Kind.values),
+        )
+    parsed = parse_profile(spec)
+    try:  # stored as JSON on every database: NaN, Infinity or a Python-only value would not load again
+        json.dumps(spec, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ImportRejected(
+            "invalid_profile", reason="every value must be plain JSON (no NaN or Infinity)"
+        ) from exc
+    if source_kind and source_kind not in parsed.kind.source_kinds:
+        allowed = pgettext("list separator", ", ").join(
+            str(word(SOURCE_KIND_LABELS, kind, translate=_)) for kind in parsed.kind.source_kinds
+        )
+        raise MappingProfileError(
+            _("A profile for %(kind)s reads files from %(allowed)s only.")
+            % {"kind": word(KIND_LABELS, parsed.kind.name, translate=_), "allowed": allowed},
+            code="invalid_source_kind",
+            source_kind=source_kind,
+            allowed=list(parsed.kind.source_kinds),
+        )
+    kinds = {parsed.kind.name} | ({existing.kind} if existing is not None else set())
+    if actor is not None and not all(can_change_profile_of_kind(actor, kind) for kind in kinds):
+        raise PermissionDenied(_("Only HR of the whole organisation changes the HR roster's mapping."))
+    return parsed
+
+
 @transaction.atomic
 def mapping_profile_save(
-    *, actor: Any, name: str, spec: dict[str, Any], label: str = "", source_kind: str = ""
-) -> MappingProfile:
-    """Create or change a company profile (presets are copied, never edited in place)."""
+    *,
+    actor: Any,
+    name: str,
+    spec: dict[str, Any],
+    label: str | None = None,
+    source_kind: str | None = None,
+    expected_revision: int | None = None,
+) -> ProfileSaved:
+    """Create or change a company profile; presets are copied, never edited in place.
+
+    ``label`` and ``source_kind`` left as ``None`` keep the profile's own (a command that changes only the
+    spec must not clear them). ``expected_revision`` is the revision the editor started from (0: a new
+    profile): a page saved over someone else's change, or a new profile over an existing one, is refused
+    instead of silently overwriting it. Saving what is stored already changes nothing (no new revision).
+    """
     if actor is not None and not can_import_data(actor):
         raise PermissionDenied(_("Only HR manages mapping profiles."))
-    parsed = parse_profile(spec)
-    existing = MappingProfile.objects.filter(name=name).first()
-    if existing is not None and existing.is_preset:
-        raise ImportInputError(
+    existing = MappingProfile.objects.select_for_update().filter(name=name).first()
+    # A preset's name is refused even before the presets are installed: a profile of one's own under it
+    # would be taken for the preset (and shown with its label).
+    if name in PRESETS or (existing is not None and existing.is_preset):
+        raise MappingProfileError(
             _("Shipped presets cannot be changed; save a copy under another name."),
             code="preset_read_only",
             profile=name,
         )
-    if existing is None:
-        profile = MappingProfile.objects.create(
-            name=name, label=label, kind=parsed.kind.name, source_kind=source_kind, spec=spec
+    current = existing.revision if existing is not None else 0
+    if expected_revision is not None and expected_revision != current:
+        if expected_revision == 0:
+            raise MappingProfileError(
+                _("A profile named %(profile)s exists already; open it to change it.") % {"profile": name},
+                code="profile_exists",
+                profile=name,
+            )
+        raise MappingProfileError(
+            _(
+                "Profile %(profile)s was changed by someone else (now revision %(revision)s); "
+                "open it again to see the change."
+            )
+            % {"profile": name, "revision": current},
+            code="profile_changed",
+            profile=name,
+            revision=current,
         )
+    label = (existing.label if existing else "") if label is None else label.strip()
+    source_kind = (existing.source_kind if existing else "") if source_kind is None else source_kind
+    parsed = _profile_checked(actor, name, spec, label, source_kind, existing)
+    if existing is None:
+        try:
+            with transaction.atomic():  # two first saves of one name: the second is told, not crashed
+                profile = MappingProfile.objects.create(
+                    name=name, label=label, kind=parsed.kind.name, source_kind=source_kind, spec=spec
+                )
+        except IntegrityError as exc:
+            raise MappingProfileError(
+                _("A profile named %(profile)s exists already; open it to change it.") % {"profile": name},
+                code="profile_exists",
+                profile=name,
+            ) from exc
+    elif (existing.spec, existing.label, existing.source_kind) == (spec, label, source_kind):
+        return ProfileSaved(profile=existing, is_created=False, is_changed=False)
     else:
-        existing.spec, existing.label, existing.kind = spec, label or existing.label, parsed.kind.name
+        existing.spec, existing.label, existing.kind = spec, label, parsed.kind.name
         existing.source_kind = source_kind
         existing.revision += 1
         existing.save()
         profile = existing
     audit_change(
-        actor=actor, action="mapping_profile.save", target=profile, details={"revision": profile.revision}
+        actor=actor,
+        action="mapping_profile.save",
+        target=profile,
+        details={
+            "revision": profile.revision,
+            "kind": profile.kind,
+            "source_kind": profile.source_kind,
+            "created": existing is None,
+        },
     )
-    return profile
+    return ProfileSaved(profile=profile, is_created=existing is None, is_changed=True)
 
 
 # --- importing ------------------------------------------------------------------------------------

@@ -15,5 +15,8 @@ urlpatterns = [
     path("batches/<int:batch_id>/rows.csv", views.rows_export, name="rows_export"),
     path("batches/<int:batch_id>/rows/<int:row_id>/fix/", views.row_fix, name="row_fix"),
     path("batches/<int:batch_id>/resubmit/", views.resubmit, name="resubmit"),
+    path("profiles/", views.profiles, name="profiles"),
+    path("profiles/new/", views.profile_new, name="profile_new"),  # "new" is no profile's name
+    path("profiles/<str:name>/", views.profile_edit, name="profile"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

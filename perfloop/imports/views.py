@@ -1,4 +1,5 @@
-"""Import pages: upload → preview and mapping → confirm → progress → summary, quarantine, error report.
+"""Import pages: upload → preview and mapping → confirm → progress → summary, quarantine, error report;
+the mapping profiles (presets to copy, the company's own to change).
 
 Every view is parse → access check → service or selector → render. Batches the viewer may not see answer
 404 like missing ones.
@@ -6,6 +7,7 @@ Every view is parse → access check → service or selector → render. Batches
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import wraps
@@ -30,10 +32,12 @@ from perfloop.core.errors import DomainError, NotFound, PermissionDenied
 from perfloop.core.months import Month
 from perfloop.imports import people, reports
 from perfloop.imports.file_check import FileCheck, percent_text
-from perfloop.imports.forms import FirstPasswordForm, RowFixForm, UploadForm
-from perfloop.imports.models import FactChange, ImportBatch, ImportFile, QuarantinedRow
-from perfloop.imports.policies import can_import_data, can_view_batch
+from perfloop.imports.forms import FirstPasswordForm, MappingProfileForm, RowFixForm, UploadForm
+from perfloop.imports.labels import FIELD_LABELS, KIND_LABELS, SOURCE_KIND_LABELS, word
+from perfloop.imports.models import FactChange, ImportBatch, ImportFile, MappingProfile, QuarantinedRow
+from perfloop.imports.policies import can_change_profile_of_kind, can_import_data, can_view_batch
 from perfloop.imports.problems import ImportRejected, describe, fix_for
+from perfloop.imports.profiles import KINDS
 from perfloop.imports.reports import value_text
 from perfloop.imports.selectors import (
     batch_duplicate_of,
@@ -41,6 +45,8 @@ from perfloop.imports.selectors import (
     batch_ids_visible_to,
     batch_list_for,
     fact_change_list_for,
+    profile_get_for,
+    profile_list,
     quarantined_row_get_for,
     quarantined_row_list_for,
     upload_check_pending,
@@ -52,6 +58,8 @@ from perfloop.imports.services import (
     import_preview,
     import_upload,
     invitation_accept,
+    mapping_profile_save,
+    presets_install,
     problem_in_column,
     profile_title,
     quarantine_resubmit,
@@ -444,6 +452,161 @@ def resubmit(request: HttpRequest, batch_id: int) -> HttpResponse:
         messages.error(request, _said(exc))
         return redirect("imports:batch", batch_id=batch.pk)
     return redirect("imports:batch", batch_id=outcome.batch.pk)
+
+
+# --- mapping profiles -----------------------------------------------------------------------------
+
+# Where the service's refusals belong on the profile form (the others are said above the fields).
+_PROFILE_ERROR_FIELDS = {
+    "invalid_profile_name": "name",
+    "preset_read_only": "name",
+    "profile_exists": "name",
+    "invalid_profile_label": "label",
+    "invalid_source_kind": "source_kind",
+    "invalid_profile": "spec",
+    "permission_denied": "spec",  # a roster's mapping, written by HR of one part of the organisation
+}
+# The start of a profile made from nothing: the kind and its columns are the first things to write.
+_BLANK_SPEC: dict[str, Any] = {"kind": "", "match": "auto", "columns": {}}
+
+
+def _spec_text(spec: Any) -> str:
+    return json.dumps(spec, indent=2, ensure_ascii=False)
+
+
+def _kinds_shown() -> list[dict[str, Any]]:
+    """Every kind of file with its fields in the page's language: what a profile's ``columns`` may map."""
+    return [
+        {
+            "name": kind.name,
+            "label": word(KIND_LABELS, kind.name, translate=_),
+            "fields": [
+                {
+                    "name": field.name,
+                    "label": word(FIELD_LABELS, field.name, translate=_),
+                    "required": field.required,
+                }
+                for field in kind.fields
+            ],
+        }
+        for kind in KINDS.values()
+    ]
+
+
+def _profile_row(profile: MappingProfile, viewer: User) -> dict[str, Any]:
+    """A profile in the page's language: its title, the kind of file it reads, the source it fits, and
+    whether the viewer may save a copy (a roster's mapping is for HR of the whole organisation)."""
+    return {
+        "profile": profile,
+        "can_copy": can_change_profile_of_kind(viewer, profile.kind),
+        "title": profile_title(profile.name, profile.label),
+        "kind": word(KIND_LABELS, profile.kind, translate=_),
+        "source_kind": (
+            word(SOURCE_KIND_LABELS, profile.source_kind, translate=_) if profile.source_kind else None
+        ),
+    }
+
+
+def _profile_saved(
+    request: HttpRequest, form: MappingProfileForm, *, name: str, expected_revision: int | None
+) -> HttpResponse | None:
+    """Save the form's profile and redirect to it with what happened, or put the refusal on the form."""
+    try:
+        saved = mapping_profile_save(
+            actor=_viewer(request),
+            name=name,
+            spec=form.cleaned_data["spec"],
+            label=form.cleaned_data["label"],
+            source_kind=form.cleaned_data["source_kind"],
+            expected_revision=expected_revision,
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        field = _PROFILE_ERROR_FIELDS.get(exc.code)
+        form.add_error(field if field in form.fields else None, _said(exc))
+        return None
+    profile = saved.profile
+    values = {"name": profile.name, "revision": profile.revision}
+    if saved.is_created:
+        messages.success(request, _("Profile %(name)s was created.") % values)
+    elif saved.is_changed:
+        messages.success(request, _("Profile %(name)s was saved as revision %(revision)s.") % values)
+    else:
+        messages.info(
+            request, _("Nothing changed: profile %(name)s stays at revision %(revision)s.") % values
+        )
+    return redirect("imports:profile", name=profile.name)
+
+
+@importer_only
+def profiles(request: HttpRequest) -> HttpResponse:
+    """The shipped presets and the company's own profiles, and where to start a new one."""
+    presets_install()
+    rows = [_profile_row(profile, _viewer(request)) for profile in profile_list()]
+    own = [row for row in rows if not row["profile"].is_preset]
+    presets = [row for row in rows if row["profile"].is_preset]
+    context = {"own": own, "presets": presets, "starts": [row for row in own + presets if row["can_copy"]]}
+    return render(request, "imports/profiles.html", context)
+
+
+@importer_only
+def profile_new(request: HttpRequest) -> HttpResponse:
+    """A new profile, starting from a copy of another one's spec (``?from=NAME``) or from a blank one."""
+    viewer = _viewer(request)
+    presets_install()
+    origin_name = request.GET.get("from", "")
+    origin = profile_get_for(viewer=viewer, name=origin_name) if origin_name else None
+    initial = {
+        "spec": _spec_text(origin.spec if origin is not None else _BLANK_SPEC),
+        "source_kind": origin.source_kind if origin is not None else "",
+    }
+    form = MappingProfileForm(request.POST or None, initial=initial, is_new=True)
+    if request.method == "POST" and form.is_valid():
+        done = _profile_saved(request, form, name=form.cleaned_data["name"], expected_revision=0)
+        if done is not None:
+            return done
+    context = {
+        "form": form,
+        "origin": _profile_row(origin, viewer) if origin is not None else None,
+        "is_new": True,
+        "kinds": _kinds_shown(),
+    }
+    return render(request, "imports/profile_edit.html", context, status=400 if form.errors else 200)
+
+
+@importer_only
+def profile_edit(request: HttpRequest, name: str) -> HttpResponse:
+    """A company profile to change, or a preset (and a roster's profile for HR of one part) to read and
+    copy."""
+    viewer = _viewer(request)
+    presets_install()
+    profile = profile_get_for(viewer=viewer, name=name)
+    is_editable = not profile.is_preset and can_change_profile_of_kind(viewer, profile.kind)
+    if request.method == "POST" and not is_editable:
+        raise DjangoPermissionDenied
+    initial = {"spec": _spec_text(profile.spec), "label": profile.label, "source_kind": profile.source_kind}
+    form = MappingProfileForm(request.POST or None, initial=initial, is_new=False)
+    # The revision the editor started from travels with the form: a save over a newer one is refused.
+    try:
+        started_from: int | None = int(request.POST.get("revision", profile.revision))
+    except ValueError:
+        started_from = None
+    if request.method == "POST" and form.is_valid():
+        done = _profile_saved(request, form, name=profile.name, expected_revision=started_from)
+        if done is not None:
+            return done
+    context = {
+        "form": form,
+        "row": _profile_row(profile, viewer),
+        "profile": profile,
+        "revision": profile.revision if started_from is None else started_from,
+        "is_editable": is_editable,
+        "spec_text": _spec_text(profile.spec),
+        "is_new": False,
+        "kinds": _kinds_shown(),
+    }
+    return render(request, "imports/profile_edit.html", context, status=400 if form.errors else 200)
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:

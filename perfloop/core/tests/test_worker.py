@@ -17,8 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own on the machine's Redis, emptied per test
 
 ENQUEUE = (
-    "from perfloop.monitoring.tasks import monitoring_tick_task; "
-    "print(monitoring_tick_task.enqueue().id)"
+    "from perfloop.monitoring.tasks import monitoring_tick_task; print(monitoring_tick_task.enqueue().id)"
 )
 RESULT = (
     "import json; from perfloop.monitoring.tasks import monitoring_tick_task; "
@@ -43,7 +42,8 @@ def perfloop(env: dict[str, str], *args: str) -> str:
 
 
 def result_of(env: dict[str, str], task_id: str) -> dict[str, object]:
-    return json.loads(perfloop(env, "shell", "-c", RESULT.replace("TASK_ID", task_id)).strip().splitlines()[-1])
+    printed = perfloop(env, "shell", "-c", RESULT.replace("TASK_ID", task_id))
+    return json.loads(printed.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("backend", ["rq", "database"])

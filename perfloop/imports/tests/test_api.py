@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from perfloop.imports.models import ImportBatch
+from perfloop.imports.models import ImportBatch, MappingProfile
 from perfloop.imports.services import source_token_rotate
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
 from perfloop.metrics.models import MonthlyFact
@@ -324,3 +324,126 @@ def test_a_team_hrbps_check_of_a_period_imported_company_wide_says_why_without_n
     assert check["refusal"]["code"] == "coverage_held_wider"
     assert f"#{applied.batch.pk}" not in json.dumps(check)
     assert check["duplicate_of"] is None
+
+
+# --- one mapping profile: read and save -----------------------------------------------------------
+
+OWN_SPEC = {
+    "kind": "deals",
+    "columns": {
+        "owner": "Rep",
+        "account": "Client",
+        "stage": "Status",
+        "close_date": "Date",
+        "amount": "Value",
+    },
+}
+
+
+def put_profile(client, name, body, **headers):
+    return client.put(
+        f"/api/v1/imports/profiles/{name}", data=json.dumps(body), content_type="application/json", **headers
+    )
+
+
+def test_one_profile_is_read_with_its_spec(client, hrbp):
+    from perfloop.imports.presets import PRESETS
+
+    client.force_login(hrbp)
+    answer = client.get("/api/v1/imports/profiles/crm-deals-cn")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["name"], body["kind"], body["source_kind"], body["is_preset"], body["revision"]) == (
+        "crm-deals-cn",
+        "deals",
+        "crm",
+        True,
+        1,
+    )
+    assert body["spec"] == PRESETS["crm-deals-cn"]["spec"]
+    missing = client.get("/api/v1/imports/profiles/no-such-profile")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "unknown_profile"
+
+
+def test_put_creates_then_replaces_a_profile(client, hrbp):
+    client.force_login(hrbp)
+    created = put_profile(client, "crm-mine", {"label": "Our CRM", "source_kind": "crm", "spec": OWN_SPEC})
+    assert created.status_code == 201, created.content
+    assert created.json() == {
+        "name": "crm-mine",
+        "label": "Our CRM",
+        "kind": "deals",
+        "source_kind": "crm",
+        "is_preset": False,
+        "revision": 1,
+        "spec": OWN_SPEC,
+    }
+    changed = {**OWN_SPEC, "match": "email"}
+    replaced = put_profile(client, "crm-mine", {"spec": changed})
+    assert replaced.status_code == 200
+    # PUT replaces: a label and source kind left out are empty now
+    assert (replaced.json()["revision"], replaced.json()["label"], replaced.json()["source_kind"]) == (
+        2,
+        "",
+        "",
+    )
+    again = put_profile(client, "crm-mine", {"spec": changed})
+    assert (again.status_code, again.json()["revision"]) == (200, 2)  # nothing changed, no new revision
+    assert client.get("/api/v1/imports/profiles/crm-mine").json()["spec"] == changed
+    listed = {p["name"]: p for p in client.get("/api/v1/imports/profiles").json()}
+    assert listed["crm-mine"]["revision"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "code"),
+    [
+        ("crm-mine", {"spec": {"kind": "deals", "columns": {"account": "Client"}}}, "invalid_profile"),
+        ("crm-mine", {"spec": OWN_SPEC, "source_kind": "erp"}, "invalid_source_kind"),
+        ("crm-mine", {"spec": OWN_SPEC, "source_kind": "finance"}, "invalid_source_kind"),
+        ("CRM_mine", {"spec": OWN_SPEC}, "invalid_profile_name"),
+        ("crm-deals-cn", {"spec": OWN_SPEC}, "preset_read_only"),
+        ("crm-mine", {"spec": ["not", "an", "object"]}, "invalid_input"),
+        ("crm-mine", {"label": "no spec"}, "invalid_input"),
+    ],
+)
+def test_an_invalid_profile_answers_422_in_the_error_shape(client, hrbp, name, body, code):
+    from perfloop.imports.services import presets_install
+
+    presets_install()
+    client.force_login(hrbp)
+    answer = put_profile(client, name, body)
+    assert answer.status_code == 422, answer.content
+    assert set(answer.json()) == {"error"}
+    assert set(answer.json()["error"]) == {"code", "message", "details"}
+    assert answer.json()["error"]["code"] == code
+    assert not MappingProfile.objects.filter(is_preset=False).exists()
+    assert MappingProfile.objects.get(name="crm-deals-cn").spec != OWN_SPEC
+
+
+def test_an_invalid_spec_says_why(client, hrbp):
+    client.force_login(hrbp)
+    answer = put_profile(client, "crm-mine", {"spec": {"kind": "deals", "columns": {"account": "Client"}}})
+    assert answer.json()["error"]["details"]["reason"] == "required field owner has no column names"
+
+
+@pytest.mark.parametrize(
+    "persona", ["rep", "other_team_rep", "manager", "mentor", "legal", "recruiter", "executive", "sysadmin"]
+)
+def test_nobody_but_hr_reads_or_saves_a_profile(client, everyone, persona):
+    client.force_login(everyone[persona])
+    assert client.get("/api/v1/imports/profiles/crm-deals-cn").status_code == 403
+    answer = put_profile(client, "crm-mine", {"spec": OWN_SPEC})
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "permission_denied"
+    assert not MappingProfile.objects.filter(is_preset=False).exists()
+
+
+def test_a_read_only_token_reads_a_profile_but_does_not_save_one(client, hrbp):
+    from perfloop.accounts.services import api_token_create
+
+    _, raw = api_token_create(actor=None, user=hrbp, name="script", scopes=["read"])
+    bearer = {"headers": {"Authorization": f"Bearer {raw}"}}
+    assert client.get("/api/v1/imports/profiles/crm-deals-cn", **bearer).status_code == 200
+    assert put_profile(client, "crm-mine", {"spec": OWN_SPEC}, **bearer).status_code == 403
+    assert not MappingProfile.objects.filter(name="crm-mine").exists()

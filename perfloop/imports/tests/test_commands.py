@@ -1,4 +1,5 @@
-"""`perfloop import`: a summary or JSON, idempotent, a non-zero exit for a rejected file, roster links."""
+"""`perfloop import`: a summary or JSON, idempotent, a non-zero exit for a rejected file, roster links;
+`perfloop import-profile`: show, save and list mapping profiles."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 
+from perfloop.imports.models import MappingProfile
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
 from perfloop.imports.tests.test_roster import roster
 
@@ -157,3 +159,104 @@ def test_a_json_dry_run_of_a_file_that_would_be_refused_exits_non_zero(rep, tmp_
         call_command("import", "--profile", "crm-deals-cn", "--dry-run", "--json", str(path), stdout=out)
     assert caught.value.returncode == 2
     assert json.loads(out.getvalue())["check"]["refusal"]["code"] == "no_valid_rows"
+
+
+# --- perfloop import-profile ----------------------------------------------------------------------
+
+OWN_SPEC = {
+    "kind": "deals",
+    "columns": {"owner": "销售", "account": "客户", "stage": "阶段", "close_date": "日期", "amount": "金额"},
+}
+
+
+def profile_command(*args, stdin=None):
+    out, err = io.StringIO(), io.StringIO()
+    extra = {"stdin": stdin} if stdin is not None else {}
+    call_command("import_profile", *args, stdout=out, stderr=err, **extra)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_is_perfloop_import_profile():
+    assert get_commands()["import_profile"] == "perfloop.imports"
+
+
+def test_show_prints_a_presets_spec_as_json_to_copy(db):
+    from perfloop.imports.presets import PRESETS
+
+    out, err = profile_command("show", "crm-deals-cn")
+    assert json.loads(out) == PRESETS["crm-deals-cn"]["spec"]
+    assert "销售人员" in out  # readable, not \\u escapes
+    assert '\n  "kind": "deals"' in out  # pretty-printed
+    assert "crm-deals-cn" in err  # what it is goes to standard error, so the output is the spec alone
+    with pytest.raises(CommandError, match="unknown_profile"):
+        profile_command("show", "no-such-profile")
+
+
+def test_save_from_a_file_creates_then_updates_and_keeps_the_label(tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(OWN_SPEC, ensure_ascii=False), encoding="utf-8-sig")
+    out, _ = profile_command("save", "crm-mine", str(path), "--label", "我们的 CRM", "--source-kind", "crm")
+    assert out.strip() == "created crm-mine, revision 1"
+    changed = {**OWN_SPEC, "match": "name"}
+    path.write_text(json.dumps(changed), encoding="utf-8")
+    out, _ = profile_command("save", "crm-mine", str(path))
+    assert out.strip() == "updated crm-mine, revision 2"
+    out, _ = profile_command("save", "crm-mine", str(path))
+    assert out.strip() == "unchanged crm-mine, revision 2"
+    profile = MappingProfile.objects.get(name="crm-mine")
+    assert (profile.spec, profile.label, profile.source_kind) == (changed, "我们的 CRM", "crm")
+    shown, _ = profile_command("show", "crm-mine")
+    assert json.loads(shown) == changed
+
+
+def test_save_reads_standard_input_for_a_dash(db):
+    out, _ = profile_command("save", "crm-piped", "-", stdin=io.StringIO(json.dumps(OWN_SPEC)))
+    assert out.strip() == "created crm-piped, revision 1"
+    assert MappingProfile.objects.get(name="crm-piped").spec == OWN_SPEC
+
+
+def test_save_names_the_line_and_column_of_invalid_json(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "kind": "deals",\n  "columns": {"owner": "销售",}\n}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"invalid_json: .*broken\.json.*line 3, column 29"):
+        profile_command("save", "crm-mine", str(path))
+    with pytest.raises(CommandError, match="invalid_json: standard input"):
+        profile_command("save", "crm-mine", "-", stdin=io.StringIO("{"))
+    assert not MappingProfile.objects.filter(name="crm-mine").exists()
+
+
+def test_save_refuses_an_invalid_profile_with_the_reason(tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"kind": "deals", "columns": {"account": "客户"}}), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"invalid_profile: .*required field owner has no column names"):
+        profile_command("save", "crm-mine", str(path))
+    path.write_text(json.dumps(OWN_SPEC), encoding="utf-8")
+    with pytest.raises(CommandError, match="preset_read_only"):
+        profile_command("save", "crm-deals-cn", str(path))
+    with pytest.raises(CommandError, match="invalid_profile_name"):
+        profile_command("save", "CRM Mine", str(path))
+    with pytest.raises(CommandError, match="invalid_source_kind"):
+        profile_command("save", "crm-mine", str(path), "--source-kind", "erp")
+    with pytest.raises(CommandError, match="file_not_found"):
+        profile_command("save", "crm-mine", str(tmp_path / "missing.json"))
+    assert not MappingProfile.objects.filter(is_preset=False).exists()
+
+
+def test_list_is_the_same_listing_as_import_list_profiles(tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(OWN_SPEC), encoding="utf-8")
+    profile_command("save", "crm-mine", str(path), "--label", "Ours")
+    listing, _ = profile_command("list")
+    assert listing == command("--list-profiles")[0]
+    assert re.search(r"^crm-mine\s+deals\s+Ours$", listing, re.M)
+    assert "crm-deals-cn" in listing
+    as_json = {profile["name"]: profile for profile in json.loads(profile_command("list", "--json")[0])}
+    assert as_json["crm-mine"] == {
+        "name": "crm-mine",
+        "kind": "deals",
+        "label": "Ours",
+        "source_kind": "",
+        "is_preset": False,
+        "revision": 1,
+    }
+    assert as_json["crm-deals-cn"]["is_preset"] is True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import TestCase
@@ -24,9 +25,11 @@ from perfloop.imports.models import (
 from perfloop.imports.problems import ImportRejected
 from perfloop.imports.services import (
     ImportInputError,
+    MappingProfileError,
     import_check,
     import_file,
     import_upload,
+    mapping_profile_save,
     presets_install,
     quarantine_resubmit,
     quarantined_row_fix,
@@ -770,3 +773,219 @@ def test_a_dry_run_of_a_file_already_applied_names_the_batch_to_whoever_may_open
     )
     assert (check.is_duplicate, check.is_ready, check.duplicate_of) == (True, False, applied.pk)
     assert check.refusal is None
+
+
+# --- mapping profiles -----------------------------------------------------------------------------
+
+OWN_DEALS_SPEC: dict[str, Any] = {
+    "kind": "deals",
+    "columns": {
+        "owner": ["Rep"],
+        "account": "Client",
+        "stage": {"names": ["Status"], "values": {"Signed": "won", "Dropped": "lost"}},
+        "close_date": "Signed on",
+        "amount": "Value",
+    },
+}
+
+
+def _profile_events():
+    from perfloop.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(action="mapping_profile.save").order_by("id")
+
+
+def test_a_company_profile_is_created_then_changed_with_a_new_revision_and_an_audit_event(hr_director):
+    created = mapping_profile_save(
+        actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="Our CRM", source_kind="crm"
+    )
+    assert (created.is_created, created.is_changed, created.profile.revision) == (True, True, 1)
+    assert (created.profile.kind, created.profile.source_kind, created.profile.is_preset) == (
+        "deals",
+        "crm",
+        False,
+    )
+    wider = {**OWN_DEALS_SPEC, "columns": {**OWN_DEALS_SPEC["columns"], "owner": ["Rep", "Owner"]}}
+    changed = mapping_profile_save(actor=hr_director, name="crm-mine", spec=wider)
+    assert (changed.is_created, changed.is_changed, changed.profile.revision) == (False, True, 2)
+    stored = MappingProfile.objects.get(name="crm-mine")
+    # Left out, the label and the source kind stay as they were; the spec is the new one.
+    assert (stored.label, stored.source_kind, stored.spec, stored.revision) == ("Our CRM", "crm", wider, 2)
+    events = list(_profile_events())
+    assert [event.details["revision"] for event in events] == [1, 2]
+    assert [event.details["created"] for event in events] == [True, False]
+    assert {event.actor_id for event in events} == {hr_director.pk}
+    assert events[0].target_id == str(stored.pk)
+
+
+def test_saving_a_profile_as_it_is_stored_changes_nothing(hr_director):
+    mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="Our CRM")
+    again = mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="Our CRM")
+    assert (again.is_created, again.is_changed, again.profile.revision) == (False, False, 1)
+    assert _profile_events().count() == 1
+
+
+def test_an_empty_label_and_source_kind_given_clear_them(hr_director):
+    mapping_profile_save(
+        actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="Ours", source_kind="crm"
+    )
+    saved = mapping_profile_save(
+        actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label=" ", source_kind=""
+    )
+    assert (saved.profile.label, saved.profile.source_kind, saved.profile.revision) == ("", "", 2)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a",
+        "A1",
+        "Crm-mine",
+        "crm_mine",
+        "crm mine",
+        "-crm",
+        "crm-",
+        "crm.mine",
+        "客户",
+        "x" * 61,
+        "crm-mine\n",
+        "new",
+        "",
+    ],
+)
+def test_a_new_profile_needs_a_slug_for_its_name(hr_director, name):
+    with pytest.raises(MappingProfileError) as refused:
+        mapping_profile_save(actor=hr_director, name=name, spec=OWN_DEALS_SPEC)
+    assert refused.value.code == "invalid_profile_name"
+    assert refused.value.http_status == 422
+    assert not MappingProfile.objects.filter(is_preset=False).exists()
+    assert not _profile_events().exists()
+
+
+@pytest.mark.parametrize("name", ["ab", "x" * 60, "crm-2025", "9-lives", "crm--mine"])
+def test_lower_case_letters_digits_and_hyphens_make_a_name(hr_director, name):
+    assert mapping_profile_save(actor=hr_director, name=name, spec=OWN_DEALS_SPEC).profile.name == name
+
+
+def test_a_profile_saved_under_an_older_looser_name_can_still_be_changed(hr_director):
+    MappingProfile.objects.create(name="Old_Profile", kind="deals", spec=OWN_DEALS_SPEC)
+    saved = mapping_profile_save(actor=hr_director, name="Old_Profile", spec=OWN_DEALS_SPEC, label="kept")
+    assert (saved.is_created, saved.profile.revision) == (False, 2)
+
+
+@pytest.mark.parametrize(
+    ("source_kind", "allowed"), [("erp", ["crm", "finance", "lms", "hris"]), ("finance", ["crm"])]
+)
+def test_a_source_kind_must_exist_and_provide_the_profiles_kind_of_file(hr_director, source_kind, allowed):
+    with pytest.raises(MappingProfileError) as refused:
+        mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, source_kind=source_kind)
+    assert refused.value.code == "invalid_source_kind"
+    assert refused.value.details["allowed"] == allowed
+    assert not MappingProfile.objects.filter(name="crm-mine").exists()
+
+
+def test_any_source_kind_fits_monthly_kpi_values(hr_director):
+    spec = {
+        "kind": "monthly_kpis",
+        "columns": {"employee": "工号", "month": "月份", "kpi": "指标", "value": "数值"},
+    }
+    assert mapping_profile_save(actor=hr_director, name="kpis-lms", spec=spec, source_kind="lms").is_created
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ({"kind": "invoices", "columns": {"owner": "Rep"}}, "kind must be one of"),
+        ({"kind": "deals", "columns": {"account": "Client", "stage": "Status"}}, "required field owner"),
+        (
+            {"kind": "deals", "columns": {**OWN_DEALS_SPEC["columns"], "colour": "Colour"}},
+            "deals has no field colour",
+        ),
+        (["kind", "deals"], "a profile is a JSON object"),
+        (
+            {
+                **OWN_DEALS_SPEC,
+                "columns": {**OWN_DEALS_SPEC["columns"], "amount": {"names": ["Value"], "max": float("nan")}},
+            },
+            "NaN",
+        ),
+    ],
+)
+def test_an_invalid_spec_is_refused_with_its_reason(hr_director, spec, reason):
+    with pytest.raises(ImportRejected) as refused:
+        mapping_profile_save(actor=hr_director, name="crm-mine", spec=spec)
+    assert refused.value.code == "invalid_profile"
+    assert reason in refused.value.details["reason"]
+    assert refused.value.http_status == 422
+    assert not MappingProfile.objects.filter(name="crm-mine").exists()
+
+
+def test_a_label_has_at_most_200_characters(hr_director):
+    with pytest.raises(MappingProfileError) as refused:
+        mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="x" * 201)
+    assert refused.value.code == "invalid_profile_label"
+
+
+def test_a_preset_is_never_changed_even_before_the_presets_are_installed(hr_director):
+    for installed in (False, True):
+        if installed:
+            presets_install()
+        with pytest.raises(MappingProfileError) as refused:
+            mapping_profile_save(actor=hr_director, name="crm-deals-cn", spec=OWN_DEALS_SPEC)
+        assert refused.value.code == "preset_read_only"
+    assert MappingProfile.objects.get(name="crm-deals-cn").is_preset
+    assert MappingProfile.objects.get(name="crm-deals-cn").spec["columns"]["owner"] != ["Rep"]
+
+
+def test_an_editor_is_told_instead_of_overwriting_a_newer_revision_or_an_existing_profile(hr_director):
+    mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC)
+    mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="by someone else")
+    with pytest.raises(MappingProfileError) as stale:
+        mapping_profile_save(
+            actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="mine", expected_revision=1
+        )
+    assert (stale.value.code, stale.value.details["revision"]) == ("profile_changed", 2)
+    with pytest.raises(MappingProfileError) as exists:
+        mapping_profile_save(actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, expected_revision=0)
+    assert exists.value.code == "profile_exists"
+    assert MappingProfile.objects.get(name="crm-mine").label == "by someone else"
+    saved = mapping_profile_save(
+        actor=hr_director, name="crm-mine", spec=OWN_DEALS_SPEC, label="mine", expected_revision=2
+    )
+    assert saved.profile.revision == 3
+
+
+def test_only_hr_saves_profiles_and_only_hr_of_the_whole_tree_a_rosters(rep, hrbp, hr_director):
+    with pytest.raises(PermissionDenied):
+        mapping_profile_save(actor=rep, name="crm-mine", spec=OWN_DEALS_SPEC)
+    assert mapping_profile_save(actor=hrbp, name="crm-mine", spec=OWN_DEALS_SPEC).is_created
+    roster = {
+        "kind": "roster",
+        "columns": {
+            "employee_number": "工号",
+            "name": "姓名",
+            "department": "部门",
+            "position": "岗位",
+            "hire_date": "入职日期",
+        },
+    }
+    with pytest.raises(PermissionDenied):
+        mapping_profile_save(actor=hrbp, name="roster-mine", spec=roster)
+    mapping_profile_save(actor=hr_director, name="roster-mine", spec=roster)
+    with pytest.raises(PermissionDenied):  # nor may HR of one part turn the roster's profile into another
+        mapping_profile_save(actor=hrbp, name="roster-mine", spec=OWN_DEALS_SPEC)
+    assert MappingProfile.objects.get(name="roster-mine").kind == "roster"
+    assert [event.details["created"] for event in _profile_events()] == [True, True]
+
+
+def test_a_profile_of_ones_own_imports_a_file_of_ones_own(rep):
+    mapping_profile_save(actor=None, name="crm-mine", spec=OWN_DEALS_SPEC, source_kind="crm")
+    data = csv_text(
+        [
+            ["Rep", "Client", "Status", "Signed on", "Value"],
+            ["李明", "甲公司", "Signed", "2025-03-05", "12000"],
+        ]
+    )
+    outcome = run(data.encode(), profile="crm-mine")
+    assert outcome.is_applied, outcome.batch.error_message
+    assert values()[("李明", "2025-03", "revenue")] == Decimal(12000)

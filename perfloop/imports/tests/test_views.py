@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import Client, TestCase
 
-from perfloop.imports.models import ImportBatch, ImportFile, QuarantinedRow
+from perfloop.imports.models import ImportBatch, ImportFile, MappingProfile, QuarantinedRow
 from perfloop.imports.services import import_file
 from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
 from perfloop.metrics.models import MonthlyFact
@@ -462,3 +463,272 @@ def test_an_hrbp_moved_to_another_team_no_longer_opens_the_files_of_the_old_one(
     ):
         assert client.get(url).status_code == 404, url
     assert f"/imports/batches/{outcome.batch.pk}/" not in client.get("/imports/").content.decode()
+
+
+# --- mapping profiles -----------------------------------------------------------------------------
+
+OWN_SPEC = {
+    "kind": "deals",
+    "columns": {
+        "owner": ["Rep"],
+        "account": "Client",
+        "stage": {"names": ["Status"], "values": {"Signed": "won", "Dropped": "lost"}},
+        "close_date": "Signed on",
+        "amount": "Value",
+    },
+}
+
+
+def _own_profile(actor=None, name="crm-mine", spec=OWN_SPEC, **fields):
+    from perfloop.imports.services import mapping_profile_save
+
+    return mapping_profile_save(actor=actor, name=name, spec=spec, **fields).profile
+
+
+def _profile_form(spec, **fields):
+    return {"label": "", "source_kind": "", "spec": json.dumps(spec, ensure_ascii=False, indent=2), **fields}
+
+
+def test_the_profiles_page_lists_presets_and_the_companys_own_and_is_linked_from_imports(client, hr):
+    _own_profile(label="Our CRM", source_kind="crm")
+    _own_profile(name="crm-mine", spec={**OWN_SPEC, "match": "name"})  # revision 2
+    client.force_login(hr)
+    assert 'href="/imports/profiles/"' in client.get("/imports/").content.decode()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(hr)
+    page = english.get("/imports/profiles/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    own = re.search(
+        r'<tr>\s*<td data-label="Name"><a href="/imports/profiles/crm-mine/">(.*?)</tr>', html, re.S
+    )
+    assert own is not None
+    assert "Our CRM" in own.group(1)
+    assert "deals / opportunities" in own.group(1)  # the kind of file in words
+    assert '<td class="num" data-label="Revision">2</td>' in own.group(1)
+    assert 'href="/imports/profiles/crm-deals-cn/"' in html
+    assert "Chinese CRM deals export" in html  # a preset by its label in the page's language
+    assert 'href="/imports/profiles/new/?from=crm-deals-cn"' in html
+
+
+def test_a_new_profile_starts_from_a_copy_of_a_preset(client, hr):
+    from perfloop.imports.presets import PRESETS
+
+    client.force_login(hr)
+    page = client.get("/imports/profiles/new/?from=crm-deals-cn")
+    assert page.status_code == 200
+    spec = page.context["form"]["spec"].value()
+    assert json.loads(spec) == PRESETS["crm-deals-cn"]["spec"]
+    assert '\n  "kind": "deals"' in spec  # pretty-printed …
+    assert "销售人员" in spec  # … and readable
+    html = page.content.decode()
+    assert 'class="imports-profile-spec"' in html
+    assert '<option value="crm" selected>' in html
+    answer = client.post(
+        "/imports/profiles/new/?from=crm-deals-cn",
+        _profile_form(json.loads(spec), name="crm-deals-ours", label="我们的 CRM", source_kind="crm"),
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == "/imports/profiles/crm-deals-ours/"
+    profile = MappingProfile.objects.get(name="crm-deals-ours")
+    assert (profile.is_preset, profile.label, profile.source_kind, profile.revision) == (
+        False,
+        "我们的 CRM",
+        "crm",
+        1,
+    )
+    assert profile.spec == PRESETS["crm-deals-cn"]["spec"]
+    assert "crm-deals-ours" in client.get(answer["Location"]).content.decode()  # with the success message
+    assert client.get("/imports/profiles/new/?from=no-such-profile").status_code == 404
+
+
+def test_a_new_profile_does_not_overwrite_one_that_exists(client, hr):
+    _own_profile(label="the first")
+    client.force_login(hr)
+    answer = client.post(
+        "/imports/profiles/new/", _profile_form(OWN_SPEC, name="crm-mine", label="the second")
+    )
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["name"]
+    assert MappingProfile.objects.get(name="crm-mine").label == "the first"
+
+
+def test_a_company_profile_is_changed_on_its_page(hr):
+    _own_profile(label="Our CRM", source_kind="crm")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(hr)
+    page = client.get("/imports/profiles/crm-mine/")
+    assert page.status_code == 200
+    assert json.loads(page.context["form"]["spec"].value()) == OWN_SPEC
+    assert 'name="revision" value="1"' in page.content.decode()
+    changed = {**OWN_SPEC, "match": "email"}
+    answer = client.post(
+        "/imports/profiles/crm-mine/",
+        _profile_form(changed, label="Our CRM (2025)", source_kind="crm", revision="1"),
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == "/imports/profiles/crm-mine/"
+    profile = MappingProfile.objects.get(name="crm-mine")
+    assert (profile.spec, profile.label, profile.revision) == (changed, "Our CRM (2025)", 2)
+    after = client.get(answer["Location"])
+    assert [str(message) for message in after.context["messages"]] == [
+        "Profile crm-mine was saved as revision 2."
+    ]
+
+
+def test_a_save_over_someone_elses_newer_revision_is_refused(client, hr):
+    _own_profile()
+    _own_profile(label="someone else's change")  # revision 2
+    client.force_login(hr)
+    answer = client.post("/imports/profiles/crm-mine/", _profile_form(OWN_SPEC, label="mine", revision="1"))
+    assert answer.status_code == 400
+    assert answer.context["form"].non_field_errors()
+    assert MappingProfile.objects.get(name="crm-mine").label == "someone else's change"
+
+
+def test_invalid_json_is_shown_next_to_the_spec_in_the_users_language(hr):
+    _own_profile()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(hr)
+    broken = '{\n  "kind": "deals",\n  "columns": {"owner": "Rep",}\n}'
+    answer = client.post(
+        "/imports/profiles/crm-mine/", {"label": "", "source_kind": "", "spec": broken, "revision": "1"}
+    )
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["spec"] == [
+        "This is not valid JSON: Expecting property name enclosed in double quotes (line 3, column 30)."
+    ]
+    html = answer.content.decode()
+    field = re.search(r'<textarea name="spec".*?</div>', html, re.S)
+    assert field is not None
+    assert '<p class="field__error">This is not valid JSON' in field.group(0)
+    assert "&quot;owner&quot;: &quot;Rep&quot;,}" in field.group(0)  # what was typed is kept, to be fixed
+    assert MappingProfile.objects.get(name="crm-mine").revision == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "text"),
+    [
+        ({"spec": {"kind": "deals", "columns": {"account": "Client"}}}, "spec", "required field owner"),
+        ({"name": "CRM mine"}, "name", "lower-case letters"),
+        ({"name": "crm-deals-cn"}, "name", "Shipped presets cannot be changed"),
+        ({"source_kind": "finance"}, "source_kind", "reads files from CRM only"),
+    ],
+)
+def test_a_refused_profile_says_why_next_to_the_field(hr, fields, field, text):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(hr)
+    form = _profile_form(fields.pop("spec", OWN_SPEC), **{"name": "crm-mine", **fields})
+    answer = client.post("/imports/profiles/new/", form)
+    assert answer.status_code == 400
+    assert any(text in error for error in answer.context["form"].errors[field]), answer.context["form"].errors
+    assert not MappingProfile.objects.filter(is_preset=False).exists()
+
+
+def test_a_preset_is_shown_read_only_with_a_way_to_copy_it(client, hr):
+    client.force_login(hr)
+    page = client.get("/imports/profiles/crm-deals-cn/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<textarea" not in html
+    assert '<pre class="imports-profile-spec">' in html
+    assert 'href="/imports/profiles/new/?from=crm-deals-cn"' in html
+    before = MappingProfile.objects.get(name="crm-deals-cn").spec
+    answer = client.post("/imports/profiles/crm-deals-cn/", _profile_form(OWN_SPEC, revision="1"))
+    assert answer.status_code == 403
+    assert MappingProfile.objects.get(name="crm-deals-cn").spec == before
+
+
+def test_hr_of_one_part_reads_a_roster_profile_but_does_not_write_one(client, hrbp, hr_director):
+    roster = {
+        "kind": "roster",
+        "columns": {
+            "employee_number": "工号",
+            "name": "姓名",
+            "department": "部门",
+            "position": "岗位",
+            "hire_date": "入职",
+        },
+    }
+    _own_profile(hr_director, name="roster-mine", spec=roster)
+    client.force_login(hrbp)
+    page = client.get("/imports/profiles/roster-mine/")
+    assert page.status_code == 200
+    assert "<textarea" not in page.content.decode()
+    assert "/imports/profiles/new/?from=roster-mine" not in page.content.decode()  # no copy to make
+    listing = client.get("/imports/profiles/").content.decode()
+    assert 'value="roster-mine"' not in listing
+    assert 'value="hr-roster-cn"' not in listing
+    assert 'value="crm-deals-cn"' in listing
+    assert (
+        client.post("/imports/profiles/roster-mine/", _profile_form(roster, revision="1")).status_code == 403
+    )
+    answer = client.post("/imports/profiles/new/", _profile_form(roster, name="roster-copy"))
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["spec"]
+    assert not MappingProfile.objects.filter(name="roster-copy").exists()
+
+
+def test_an_unknown_profile_answers_404(client, hr):
+    client.force_login(hr)
+    assert client.get("/imports/profiles/no-such-profile/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona", ["rep", "other_team_rep", "manager", "mentor", "legal", "recruiter", "executive", "sysadmin"]
+)
+def test_only_hr_sees_the_profile_pages(client, everyone, persona):
+    _own_profile()
+    client.force_login(everyone[persona])
+    for url in (
+        "/imports/profiles/",
+        "/imports/profiles/new/?from=crm-deals-cn",
+        "/imports/profiles/crm-mine/",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert (
+        client.post(
+            "/imports/profiles/crm-mine/", _profile_form({**OWN_SPEC, "match": "name"}, revision="1")
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post("/imports/profiles/new/", _profile_form(OWN_SPEC, name="crm-theirs")).status_code == 403
+    )
+    assert list(MappingProfile.objects.filter(is_preset=False).values_list("name", "revision")) == [
+        ("crm-mine", 1)
+    ]
+
+
+def test_the_profile_pages_need_no_inline_script_or_style(client, hr):
+    _own_profile()
+    client.force_login(hr)
+    for url in (
+        "/imports/profiles/",
+        "/imports/profiles/new/?from=crm-deals-cn",
+        "/imports/profiles/crm-mine/",
+        "/imports/profiles/crm-deals-cn/",
+    ):
+        html = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert " style=" not in html, url
+
+
+def test_a_profile_saved_on_its_page_imports_a_file_of_that_layout(client, hr, rep, other_team_rep):
+    client.force_login(hr)
+    answer = client.post(
+        "/imports/profiles/new/", _profile_form(OWN_SPEC, name="crm-mine", source_kind="crm")
+    )
+    assert answer.status_code == 302
+    data = csv_text(
+        [
+            ["Rep", "Client", "Status", "Signed on", "Value"],
+            ["李明", "甲公司", "Signed", "2025-03-05", "12000"],
+            ["陈静", "乙公司", "Dropped", "2025-03-06", ""],
+        ]
+    ).encode()
+    outcome = import_file(actor=hr, source="crm", profile="crm-mine", path_or_bytes=data, first="2025-03")
+    assert outcome.is_applied, outcome.batch.error_message
+    assert outcome.batch.profile == MappingProfile.objects.get(name="crm-mine")
+    assert MonthlyFact.objects.get(employee=rep.employee, kpi__code="revenue").value == 12000
+    assert MonthlyFact.objects.get(employee=other_team_rep.employee, kpi__code="conversion_rate").value == 0

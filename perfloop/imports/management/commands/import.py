@@ -14,15 +14,14 @@ from perfloop.accounts.models import User
 from perfloop.core.errors import DomainError
 from perfloop.core.months import Month
 from perfloop.imports.file_check import FileCheck, percent_text
+from perfloop.imports.management.commands._profiles import write_profile_list
 from perfloop.imports.models import ImportBatch
 from perfloop.imports.problems import describe
-from perfloop.imports.profiles import KINDS
 from perfloop.imports.services import (
     ImportOutcome,
     import_check,
     import_file,
     import_preview,
-    presets_install,
 )
 from perfloop.org.models import OrgUnit
 
@@ -60,7 +59,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list_profiles"]:
-            self._list_profiles(as_json=options["json"])
+            write_profile_list(self.stdout, as_json=options["json"])
             return
         if not options["file"] or not options["profile"]:
             raise CommandError("Give a FILE and --profile NAME (perfloop import --list-profiles shows them).")
@@ -248,19 +247,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  {problem.code} × {problem.rows:,} (rows {rows}): {example}")
         if check.refusal is not None:
             raise CommandError("the file would be refused", returncode=2)
-
-    def _list_profiles(self, *, as_json: bool) -> None:
-        presets_install()
-        from perfloop.imports.models import MappingProfile
-
-        profiles = list(MappingProfile.objects.all())
-        if as_json:
-            self.stdout.write(
-                json.dumps(
-                    [{"name": p.name, "kind": p.kind, "label": p.label} for p in profiles], ensure_ascii=False
-                )
-            )
-            return
-        for profile in profiles:
-            self.stdout.write(f"{profile.name:<24} {profile.kind:<13} {profile.label}")
-        self.stdout.write("kinds: " + ", ".join(KINDS))
