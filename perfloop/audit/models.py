@@ -25,6 +25,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=80, help_text="<entity>.<action>, e.g. scorecard.recompute")
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
+    # The actor's role when it happened: a person reading who used their data learns "their manager then",
+    # even after that colleague changed role (empty: the system, or an event older than this column).
+    actor_role = models.CharField(max_length=20, blank=True)
     subject_employee_id = models.BigIntegerField(
         null=True, blank=True, db_index=True, help_text="whose personal data this concerns (PIPL export)"
     )

@@ -18,6 +18,11 @@ def recorded_actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+def recorded_role(actor: Any) -> str:
+    """The actor's role as the event keeps it ("" for the system)."""
+    return str(getattr(recorded_actor(actor), "role", "") or "")
+
+
 def audit_change(
     *,
     actor: Any,
@@ -50,6 +55,7 @@ def audit_views_bulk(
         AuditEvent(
             kind=AuditEvent.Kind.VIEW,
             actor=recorded_actor(actor),
+            actor_role=recorded_role(actor),
             action=action,
             subject_employee_id=employee_id,
             details=details,
@@ -77,11 +83,13 @@ def audit_changes_bulk(*, actor: Any, records: Sequence[ChangeRecord]) -> int:
     if not records:
         return 0
     actor_id = getattr(recorded_actor(actor), "pk", None)
+    role = recorded_role(actor)
     stamp = timestamp_text(timezone.now())
     rows = [
         (
             stamp,
             actor_id,
+            role,
             AuditEvent.Kind.CHANGE.value,
             r.action,
             r.target_type,
@@ -94,6 +102,7 @@ def audit_changes_bulk(*, actor: Any, records: Sequence[ChangeRecord]) -> int:
     columns = [
         "occurred_at",
         "actor_id",
+        "actor_role",
         "kind",
         "action",
         "target_type",
@@ -120,6 +129,7 @@ def _record(
     return AuditEvent.objects.create(
         kind=kind,
         actor=recorded_actor(actor),
+        actor_role=recorded_role(actor),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

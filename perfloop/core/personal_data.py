@@ -8,10 +8,17 @@ export did not know the app existed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from perfloop.core.workbooks import Sheet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from perfloop.core.workbooks import Cell, Sheet
+
+# Rows of one sheet: enough for years of a person's history; a longer one ends with a line that says so.
+ROW_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,28 @@ class DataSubject:
 
 
 Section = Callable[[DataSubject], list[Sheet]]
+
+
+def local_time(moment: dt.datetime | None) -> str | None:
+    """A stored instant as the company's clock shows it (times are kept in UTC): what the person saw."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+
+
+def limited_rows(rows: Iterable[Sequence[Cell]], limit: int = ROW_LIMIT) -> list[list[Cell]]:
+    """At most ``limit`` rows (give them newest first); a longer history ends with a row saying it was cut."""
+    kept: list[list[Cell]] = []
+    for row in rows:
+        if len(kept) == limit:
+            kept.append(
+                [
+                    _("Only the newest %(count)s rows are in this copy; ask HR for the rest.")
+                    % {"count": limit}
+                ]
+            )
+            break
+        kept.append(list(row))
+    return kept
+
 
 _SECTIONS: dict[str, tuple[int, Section]] = {}
 

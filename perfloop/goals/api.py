@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from perfloop.accounts.models import User
 from perfloop.accounts.selectors import employee_get_for
 from perfloop.audit.pagination import AuditedPages
-from perfloop.audit.services import audit_view
+from perfloop.audit.services import audit_view, audit_views_bulk
 from perfloop.core.errors import NotFound, PermissionDenied
 from perfloop.core.params import month_param, required_month_param
 from perfloop.goals import selectors, services
@@ -560,9 +560,24 @@ def _plan_out(plan: TargetPlan) -> PlanOut:
     )
 
 
+def _plans_read(request: HttpRequest, plans: list[PlanOut]) -> list[PlanOut]:
+    """A plan names each person's annual target: reading it is a view of each person in it."""
+    people = sorted(
+        {node.employee_id for plan in plans for node in plan.nodes if node.employee_id is not None}
+    )
+    if people:
+        audit_views_bulk(
+            actor=_viewer(request),
+            action="plan.view",
+            subject_employee_ids=people,
+            details={"channel": "api", "plans": [plan.id for plan in plans]},
+        )
+    return plans
+
+
 @router.get("/plans", response=list[PlanOut])
 def plan_list(request: HttpRequest) -> list[PlanOut]:
-    return [_plan_out(p) for p in selectors.plan_list_for(viewer=_viewer(request))]
+    return _plans_read(request, [_plan_out(p) for p in selectors.plan_list_for(viewer=_viewer(request))])
 
 
 @router.post("/plans", response={201: PlanOut})
@@ -586,7 +601,9 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status[PlanOut]:
 @router.get("/plans/{int:plan_id}", response=PlanOut)
 def plan_detail(request: HttpRequest, plan_id: int) -> PlanOut:
     """The plan as a tree, each parent checked against its children (gap, surplus, status)."""
-    return _plan_out(selectors.plan_get_for(viewer=_viewer(request), plan_id=plan_id))
+    return _plans_read(
+        request, [_plan_out(selectors.plan_get_for(viewer=_viewer(request), plan_id=plan_id))]
+    )[0]
 
 
 @router.post("/plans/{int:plan_id}/split", response=PlanOut)

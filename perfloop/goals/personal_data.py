@@ -6,13 +6,9 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from perfloop.core.personal_data import DataSubject, section_register
+from perfloop.core.personal_data import DataSubject, local_time, section_register
 from perfloop.core.workbooks import Sheet
-from perfloop.goals.models import Goal, GoalEvent, GoalVersion
-
-
-def _when(moment: object) -> str | None:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else None  # type: ignore[attr-defined]
+from perfloop.goals.models import Goal, GoalEvent, GoalVersion, PlanNode
 
 
 def goals_sections(subject: DataSubject) -> list[Sheet]:
@@ -26,6 +22,11 @@ def goals_sections(subject: DataSubject) -> list[Sheet]:
     events = GoalEvent.objects.filter(goal__employee_id=subject.employee_id).select_related(
         "goal__kpi", "version"
     )
+    plans = (
+        PlanNode.objects.filter(employee_id=subject.employee_id)
+        .select_related("plan__kpi")
+        .order_by("plan__year", "plan__kpi")
+    )
     return [
         Sheet(
             _("Goals"),
@@ -36,8 +37,8 @@ def goals_sections(subject: DataSubject) -> list[Sheet]:
                     goal.kpi.name_for(language),
                     goal.value,
                     goal.get_status_display(),
-                    _when(goal.published_at),
-                    _when(goal.confirmed_at),
+                    local_time(goal.published_at),
+                    local_time(goal.confirmed_at),
                 ]
                 for goal in goals
             ],
@@ -63,7 +64,7 @@ def goals_sections(subject: DataSubject) -> list[Sheet]:
                     version.get_basis_display(),
                     version.basis_detail or None,
                     version.reason or None,
-                    _when(version.created_at),
+                    local_time(version.created_at),
                 ]
                 for version in versions.order_by("goal__month", "goal__kpi", "number")
             ],
@@ -73,7 +74,7 @@ def goals_sections(subject: DataSubject) -> list[Sheet]:
             [_("When"), _("Month"), _("KPI"), _("Version"), _("Step"), _("Comment")],
             [
                 [
-                    _when(event.occurred_at),
+                    local_time(event.occurred_at),
                     str(event.goal.month),
                     event.goal.kpi.name_for(language),
                     event.version.number,
@@ -81,6 +82,20 @@ def goals_sections(subject: DataSubject) -> list[Sheet]:
                     event.comment or None,
                 ]
                 for event in events.order_by("occurred_at", "pk")
+            ],
+        ),
+        Sheet(
+            _("Annual target plans"),
+            [_("Year"), _("KPI"), _("Plan"), _("Your annual target"), _("Changed at")],
+            [
+                [
+                    str(node.plan.year),
+                    node.plan.kpi.name_for(language),
+                    node.plan.name or None,
+                    node.amount,
+                    local_time(node.updated_at),
+                ]
+                for node in plans
             ],
         ),
     ]

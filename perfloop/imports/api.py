@@ -107,6 +107,11 @@ def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
 def quarantine_list(request: HttpRequest, batch_id: int, state: str | None = None) -> list[dict[str, Any]]:
     viewer = _importer(request)
     batch = batch_get_for(viewer=viewer, batch_id=batch_id)
+    # The rows are cells of a file, not yet anyone's record (they never matched or never parsed): one view
+    # of the batch's problem rows, not one per person.
+    audit_view(
+        actor=viewer, action="quarantine.view", target=batch, details={"channel": "api", "state": state}
+    )
     return [
         {
             "id": row.pk,

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from perfloop.accounts.models import Role, User
 from perfloop.audit.models import AuditEvent
-from perfloop.audit.services import recorded_actor
+from perfloop.audit.services import recorded_actor, recorded_role
 from perfloop.core.links import absolute_url
 from perfloop.core.months import Month
 from perfloop.imports.models import ImportBatch, Invitation
@@ -304,6 +304,7 @@ def _audit(actor: User | None, action: str, target: Any, details: dict[str, Any]
     return AuditEvent(
         kind=AuditEvent.Kind.CHANGE,
         actor=recorded_actor(actor),
+        actor_role=recorded_role(actor),
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from perfloop.core.personal_data import DataSubject, section_register
+from perfloop.core.personal_data import DataSubject, local_time, section_register
 from perfloop.core.workbooks import Sheet
 from perfloop.metrics.models import MonthlyFact, MonthlyTarget, Scorecard
 
@@ -37,7 +37,7 @@ def metrics_sections(subject: DataSubject) -> list[Sheet]:
                     fact.get_source_display(),
                     fact.batch_id,
                     fact.version,
-                    fact.updated_at.strftime("%Y-%m-%d %H:%M"),
+                    local_time(fact.updated_at),
                 ]
                 for fact in facts
             ],

@@ -86,6 +86,13 @@ class RuleForm(forms.Form):
         return data
 
 
+def _as_percent(share: Decimal | None) -> str | None:
+    """0.7000 → "70", 0.125 → "12.5": how a person types it (never "7E+1")."""
+    if share is None:
+        return None
+    return format((share * 100).normalize(), "f")
+
+
 def rule_initial(rule: AlertRule) -> dict[str, Any]:
     return {
         "code": rule.code,
@@ -94,8 +101,8 @@ def rule_initial(rule: AlertRule) -> dict[str, Any]:
         "kind": rule.kind,
         "kpi": rule.kpi.code if rule.kpi is not None else "",
         "months": rule.months,
-        "threshold": None if rule.threshold is None else (rule.threshold * 100).normalize(),
-        "factor": None if rule.factor is None else (rule.factor * 100).normalize(),
+        "threshold": _as_percent(rule.threshold),
+        "factor": _as_percent(rule.factor),
         "severity": rule.severity,
         "escalate_after_days": rule.escalate_after_days,
         "resolves_on_recovery": rule.resolves_on_recovery,

@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
-from perfloop.core.errors import DomainError
+from perfloop.core.errors import DomainError, NotFound
 from perfloop.core.months import Month
 from perfloop.metrics.presentation import active_language
 from perfloop.monitoring.forms import CloseForm, RuleForm
@@ -98,7 +98,10 @@ def rules(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     """Change a rule, or add one (``rule_id`` None); it applies from the next close on."""
     user = _hr_of_everyone(request, can_edit_alert_rules)
-    rule = alert_rule_get(rule_id=rule_id) if rule_id is not None else None
+    try:
+        rule = alert_rule_get(rule_id=rule_id) if rule_id is not None else None
+    except NotFound as exc:
+        raise Http404 from exc
     form = RuleForm(request.POST or None, rule=rule, language=active_language())
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from perfloop.metrics.presentation import (
     active_language,
@@ -368,10 +369,23 @@ def rule_condition(rule: AlertRule, language: str) -> str:
         "share": percent(rule.threshold),
         "factor": percent(rule.factor),
     }
+    count = rule.months
     if rule.kind == RuleKind.BELOW_TEAM_AVERAGE:
-        sentence = _("%(what)s below %(factor)s of the team average, %(months)s months in a row")
+        sentence = ngettext(
+            "%(what)s below %(factor)s of the team average, %(months)s month",
+            "%(what)s below %(factor)s of the team average, %(months)s months in a row",
+            count,
+        )
     elif rule.threshold is None:
-        sentence = _("%(what)s: target not met under the scoring policy, %(months)s months in a row")
+        sentence = ngettext(
+            "%(what)s: target not met under the scoring policy, %(months)s month",
+            "%(what)s: target not met under the scoring policy, %(months)s months in a row",
+            count,
+        )
     else:
-        sentence = _("%(what)s below %(share)s of target, %(months)s months in a row")
+        sentence = ngettext(
+            "%(what)s below %(share)s of target, %(months)s month",
+            "%(what)s below %(share)s of target, %(months)s months in a row",
+            count,
+        )
     return sentence % values

@@ -138,6 +138,16 @@ def month_close(*, actor: User | None, month: Month, notify: bool = True) -> Clo
     mislead; the close records that it was silent."""
     if actor is not None and not can_close_month(actor):
         raise PermissionDenied(_("Only HR of the whole organisation may run the monthly close."))
+    current = Month.of(timezone.localdate())
+    if month >= current:
+        # Scoring a month before its data is in raises alerts on half a month (and notifies people of them).
+        raise MonitoringError(
+            _("%(month)s has not ended yet: a month is closed once it is over (now at most %(latest)s).")
+            % {"month": month, "latest": current - 1},
+            code="month_not_over",
+            month=str(month),
+            latest=str(current - 1),
+        )
     clock = time.perf_counter()
     with transaction.atomic():
         _lock_closes()

@@ -444,20 +444,22 @@ def alert_resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     if not can_act_on_alert(user, alert):
         return HttpResponseForbidden(_("You may not resolve this alert."))
     note = request.POST.get("note", "").strip()
+    error = ""
     if not note:
-        messages.error(request, _("Say what was done before resolving the alert."))
+        error = _("Say what was done before resolving the alert.")
     elif len(note) > RESOLUTION_NOTE_LIMIT:
-        messages.error(
-            request, _("Keep the note under %(limit)s characters.") % {"limit": RESOLUTION_NOTE_LIMIT}
-        )
+        error = _("Keep the note under %(limit)s characters.") % {"limit": RESOLUTION_NOTE_LIMIT}
     else:
         try:
             alert = alert_resolve(actor=user, alert=alert, note=note)
         except DomainError as exc:
-            messages.error(request, exc.message)
-    if request.headers.get("HX-Request") == "true":  # the browser asks for the note before posting
+            error = str(exc.message)
+    if request.headers.get("HX-Request") == "true":  # the row comes back, saying what went wrong if anything
         alert = alert_get_for(viewer=user, alert_id=alert_id)
-        return render(request, "monitoring/includes/alert_row.html", {"row": _alert_rows(user, [alert])[0]})
+        context = {"row": _alert_rows(user, [alert])[0], "row_error": error}
+        return render(request, "monitoring/includes/alert_row.html", context)
+    if error:
+        messages.error(request, error)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("monitoring:team_dashboard", kwargs={"unit_id": alert.org_unit_id})

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
@@ -153,3 +154,22 @@ def test_hr_adds_a_rule_on_one_kpi(hr_director):
     assert "New customers below half the team average" in client.get(RULES).content.decode()
     duplicate = client.post(reverse("monitoring:rule_new"), rule_data(rule, code="few_new_customers"))
     assert duplicate.status_code == 400
+
+
+def test_a_month_that_has_not_ended_is_not_closed(hr_director):
+    client = as_user(hr_director)
+    for month in (str(Month.of(timezone.localdate())), "2099-01", "9999-12"):
+        response = client.post(CLOSES, {"month": month})
+        assert response.status_code == 400, month
+        assert "has not ended yet" in response.content.decode()
+    assert not MonthClose.objects.exists()
+
+
+def test_an_unknown_rule_is_not_found_and_a_rule_reads_in_plain_percent(hr_director):
+    client = as_user(hr_director)
+    assert client.get(reverse("monitoring:rule_edit", args=[999_999])).status_code == 404
+    rule = AlertRule.objects.get(code="below_target_3")
+    client.post(reverse("monitoring:rule_edit", args=[rule.pk]), rule_data(rule, threshold="70", months="1"))
+    form = client.get(reverse("monitoring:rule_edit", args=[rule.pk])).content.decode()
+    assert 'name="threshold" value="70"' in form
+    assert "Composite score below 70.0% of target, 1 month" in client.get(RULES).content.decode()
