@@ -20,8 +20,7 @@ from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import PermissionDenied
 from perfloop.core.months import Month
 from perfloop.core.personal_data import limited_rows, section_names
-from perfloop.metrics.tests.factories import record_revenue, revenue_only_weights
-from perfloop.monitoring.services import month_close
+from perfloop.monitoring.tests.factories import closed_below_target
 from perfloop.org.models import WageRecord
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +31,7 @@ JAN = Month(2025, 1)
 @pytest.fixture
 def rep_with_history(rep):
     """李明: three months below target (facts, targets, scorecards, a warning), wages and an inbox entry."""
-    rep.employee.hire_date = dt.date(2020, 1, 1)
-    rep.employee.save()
-    revenue_only_weights(rep.employee)
-    record_revenue(rep.employee, JAN, JAN + 2, [0.5, 0.5, 0.5])
-    for month in (JAN, JAN + 1, JAN + 2):
-        month_close(actor=None, month=month)
+    closed_below_target(rep.employee, first=JAN)
     WageRecord.objects.create(employee=rep.employee, month=JAN, amount=Decimal("9000.00"))
     notification_send(recipient=rep, kind="goal.published", title='=HYPERLINK("x") 目标已发布')
     return rep

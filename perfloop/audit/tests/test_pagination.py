@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
-from perfloop.metrics.tests.factories import record_revenue, revenue_only_weights
 from perfloop.monitoring.models import Alert
-from perfloop.monitoring.services import month_close
+from perfloop.monitoring.tests.factories import closed_below_target
 
 JAN = Month(2025, 1)
 
@@ -33,12 +30,7 @@ def manager_api(manager) -> Client:
 @pytest.fixture
 def below_target(rep):
     """李明 three months below target: scorecards, facts and a warning to read."""
-    rep.employee.hire_date = dt.date(2020, 1, 1)
-    rep.employee.save()
-    revenue_only_weights(rep.employee)
-    record_revenue(rep.employee, JAN, JAN + 2, [0.5, 0.5, 0.5])
-    for month in (JAN, JAN + 1, JAN + 2):
-        month_close(actor=None, month=month)
+    closed_below_target(rep.employee, first=JAN)
     return rep.employee
 
 

@@ -11,6 +11,18 @@ from typing import Any
 
 import xlsxwriter
 
+# A company's own CRM layout (English column names no preset knows): what a profile of one's own maps.
+OWN_DEALS_SPEC: dict[str, Any] = {
+    "kind": "deals",
+    "columns": {
+        "owner": ["Rep"],
+        "account": "Client",
+        "stage": {"names": ["Status"], "values": {"Signed": "won", "Dropped": "lost"}},
+        "close_date": "Signed on",
+        "amount": "Value",
+    },
+}
+
 DEALS_CN_HEADER = ["商机编号", "负责人", "客户名称", "商机阶段", "成交日期", "成交金额（万元）"]
 
 

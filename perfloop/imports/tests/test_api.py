@@ -10,7 +10,7 @@ import pytest
 
 from perfloop.imports.models import ImportBatch, MappingProfile
 from perfloop.imports.services import source_token_rotate
-from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
+from perfloop.imports.tests.data import DEALS_CN_HEADER, OWN_DEALS_SPEC, csv_text
 from perfloop.metrics.models import MonthlyFact
 
 pytestmark = pytest.mark.django_db
@@ -328,17 +328,6 @@ def test_a_team_hrbps_check_of_a_period_imported_company_wide_says_why_without_n
 
 # --- one mapping profile: read and save -----------------------------------------------------------
 
-OWN_SPEC = {
-    "kind": "deals",
-    "columns": {
-        "owner": "Rep",
-        "account": "Client",
-        "stage": "Status",
-        "close_date": "Date",
-        "amount": "Value",
-    },
-}
-
 
 def put_profile(client, name, body, **headers):
     return client.put(
@@ -368,7 +357,9 @@ def test_one_profile_is_read_with_its_spec(client, hrbp):
 
 def test_put_creates_then_replaces_a_profile(client, hrbp):
     client.force_login(hrbp)
-    created = put_profile(client, "crm-mine", {"label": "Our CRM", "source_kind": "crm", "spec": OWN_SPEC})
+    created = put_profile(
+        client, "crm-mine", {"label": "Our CRM", "source_kind": "crm", "spec": OWN_DEALS_SPEC}
+    )
     assert created.status_code == 201, created.content
     assert created.json() == {
         "name": "crm-mine",
@@ -377,9 +368,9 @@ def test_put_creates_then_replaces_a_profile(client, hrbp):
         "source_kind": "crm",
         "is_preset": False,
         "revision": 1,
-        "spec": OWN_SPEC,
+        "spec": OWN_DEALS_SPEC,
     }
-    changed = {**OWN_SPEC, "match": "email"}
+    changed = {**OWN_DEALS_SPEC, "match": "email"}
     replaced = put_profile(client, "crm-mine", {"spec": changed})
     assert replaced.status_code == 200
     # PUT replaces: a label and source kind left out are empty now
@@ -399,10 +390,10 @@ def test_put_creates_then_replaces_a_profile(client, hrbp):
     ("name", "body", "code"),
     [
         ("crm-mine", {"spec": {"kind": "deals", "columns": {"account": "Client"}}}, "invalid_profile"),
-        ("crm-mine", {"spec": OWN_SPEC, "source_kind": "erp"}, "invalid_source_kind"),
-        ("crm-mine", {"spec": OWN_SPEC, "source_kind": "finance"}, "invalid_source_kind"),
-        ("CRM_mine", {"spec": OWN_SPEC}, "invalid_profile_name"),
-        ("crm-deals-cn", {"spec": OWN_SPEC}, "preset_read_only"),
+        ("crm-mine", {"spec": OWN_DEALS_SPEC, "source_kind": "erp"}, "invalid_source_kind"),
+        ("crm-mine", {"spec": OWN_DEALS_SPEC, "source_kind": "finance"}, "invalid_source_kind"),
+        ("CRM_mine", {"spec": OWN_DEALS_SPEC}, "invalid_profile_name"),
+        ("crm-deals-cn", {"spec": OWN_DEALS_SPEC}, "preset_read_only"),
         ("crm-mine", {"spec": ["not", "an", "object"]}, "invalid_input"),
         ("crm-mine", {"label": "no spec"}, "invalid_input"),
     ],
@@ -418,7 +409,7 @@ def test_an_invalid_profile_answers_422_in_the_error_shape(client, hrbp, name, b
     assert set(answer.json()["error"]) == {"code", "message", "details"}
     assert answer.json()["error"]["code"] == code
     assert not MappingProfile.objects.filter(is_preset=False).exists()
-    assert MappingProfile.objects.get(name="crm-deals-cn").spec != OWN_SPEC
+    assert MappingProfile.objects.get(name="crm-deals-cn").spec != OWN_DEALS_SPEC
 
 
 def test_an_invalid_spec_says_why(client, hrbp):
@@ -433,7 +424,7 @@ def test_an_invalid_spec_says_why(client, hrbp):
 def test_nobody_but_hr_reads_or_saves_a_profile(client, everyone, persona):
     client.force_login(everyone[persona])
     assert client.get("/api/v1/imports/profiles/crm-deals-cn").status_code == 403
-    answer = put_profile(client, "crm-mine", {"spec": OWN_SPEC})
+    answer = put_profile(client, "crm-mine", {"spec": OWN_DEALS_SPEC})
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == "permission_denied"
     assert not MappingProfile.objects.filter(is_preset=False).exists()
@@ -445,5 +436,5 @@ def test_a_read_only_token_reads_a_profile_but_does_not_save_one(client, hrbp):
     _, raw = api_token_create(actor=None, user=hrbp, name="script", scopes=["read"])
     bearer = {"headers": {"Authorization": f"Bearer {raw}"}}
     assert client.get("/api/v1/imports/profiles/crm-deals-cn", **bearer).status_code == 200
-    assert put_profile(client, "crm-mine", {"spec": OWN_SPEC}, **bearer).status_code == 403
+    assert put_profile(client, "crm-mine", {"spec": OWN_DEALS_SPEC}, **bearer).status_code == 403
     assert not MappingProfile.objects.filter(name="crm-mine").exists()

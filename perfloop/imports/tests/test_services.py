@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.test import TestCase
@@ -34,7 +33,7 @@ from perfloop.imports.services import (
     quarantine_resubmit,
     quarantined_row_fix,
 )
-from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text, xlsx_bytes
+from perfloop.imports.tests.data import DEALS_CN_HEADER, OWN_DEALS_SPEC, csv_text, xlsx_bytes
 from perfloop.metrics.models import MonthlyFact, Scorecard
 from perfloop.metrics.services import scorecards_recompute
 from perfloop.metrics.tests.factories import record_revenue, revenue_only_weights
@@ -776,17 +775,6 @@ def test_a_dry_run_of_a_file_already_applied_names_the_batch_to_whoever_may_open
 
 
 # --- mapping profiles -----------------------------------------------------------------------------
-
-OWN_DEALS_SPEC: dict[str, Any] = {
-    "kind": "deals",
-    "columns": {
-        "owner": ["Rep"],
-        "account": "Client",
-        "stage": {"names": ["Status"], "values": {"Signed": "won", "Dropped": "lost"}},
-        "close_date": "Signed on",
-        "amount": "Value",
-    },
-}
 
 
 def _profile_events():

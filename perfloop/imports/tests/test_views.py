@@ -13,7 +13,7 @@ from django.test import Client, TestCase
 
 from perfloop.imports.models import ImportBatch, ImportFile, MappingProfile, QuarantinedRow
 from perfloop.imports.services import import_file
-from perfloop.imports.tests.data import DEALS_CN_HEADER, csv_text
+from perfloop.imports.tests.data import DEALS_CN_HEADER, OWN_DEALS_SPEC, csv_text
 from perfloop.metrics.models import MonthlyFact
 
 pytestmark = pytest.mark.django_db
@@ -467,19 +467,8 @@ def test_an_hrbp_moved_to_another_team_no_longer_opens_the_files_of_the_old_one(
 
 # --- mapping profiles -----------------------------------------------------------------------------
 
-OWN_SPEC = {
-    "kind": "deals",
-    "columns": {
-        "owner": ["Rep"],
-        "account": "Client",
-        "stage": {"names": ["Status"], "values": {"Signed": "won", "Dropped": "lost"}},
-        "close_date": "Signed on",
-        "amount": "Value",
-    },
-}
 
-
-def _own_profile(actor=None, name="crm-mine", spec=OWN_SPEC, **fields):
+def _own_profile(actor=None, name="crm-mine", spec=OWN_DEALS_SPEC, **fields):
     from perfloop.imports.services import mapping_profile_save
 
     return mapping_profile_save(actor=actor, name=name, spec=spec, **fields).profile
@@ -491,7 +480,7 @@ def _profile_form(spec, **fields):
 
 def test_the_profiles_page_lists_presets_and_the_companys_own_and_is_linked_from_imports(client, hr):
     _own_profile(label="Our CRM", source_kind="crm")
-    _own_profile(name="crm-mine", spec={**OWN_SPEC, "match": "name"})  # revision 2
+    _own_profile(name="crm-mine", spec={**OWN_DEALS_SPEC, "match": "name"})  # revision 2
     client.force_login(hr)
     assert 'href="/imports/profiles/"' in client.get("/imports/").content.decode()
     english = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -546,7 +535,7 @@ def test_a_new_profile_does_not_overwrite_one_that_exists(client, hr):
     _own_profile(label="the first")
     client.force_login(hr)
     answer = client.post(
-        "/imports/profiles/new/", _profile_form(OWN_SPEC, name="crm-mine", label="the second")
+        "/imports/profiles/new/", _profile_form(OWN_DEALS_SPEC, name="crm-mine", label="the second")
     )
     assert answer.status_code == 400
     assert answer.context["form"].errors["name"]
@@ -559,9 +548,9 @@ def test_a_company_profile_is_changed_on_its_page(hr):
     client.force_login(hr)
     page = client.get("/imports/profiles/crm-mine/")
     assert page.status_code == 200
-    assert json.loads(page.context["form"]["spec"].value()) == OWN_SPEC
+    assert json.loads(page.context["form"]["spec"].value()) == OWN_DEALS_SPEC
     assert 'name="revision" value="1"' in page.content.decode()
-    changed = {**OWN_SPEC, "match": "email"}
+    changed = {**OWN_DEALS_SPEC, "match": "email"}
     answer = client.post(
         "/imports/profiles/crm-mine/",
         _profile_form(changed, label="Our CRM (2025)", source_kind="crm", revision="1"),
@@ -580,7 +569,9 @@ def test_a_save_over_someone_elses_newer_revision_is_refused(client, hr):
     _own_profile()
     _own_profile(label="someone else's change")  # revision 2
     client.force_login(hr)
-    answer = client.post("/imports/profiles/crm-mine/", _profile_form(OWN_SPEC, label="mine", revision="1"))
+    answer = client.post(
+        "/imports/profiles/crm-mine/", _profile_form(OWN_DEALS_SPEC, label="mine", revision="1")
+    )
     assert answer.status_code == 400
     assert answer.context["form"].non_field_errors()
     assert MappingProfile.objects.get(name="crm-mine").label == "someone else's change"
@@ -618,7 +609,7 @@ def test_invalid_json_is_shown_next_to_the_spec_in_the_users_language(hr):
 def test_a_refused_profile_says_why_next_to_the_field(hr, fields, field, text):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(hr)
-    form = _profile_form(fields.pop("spec", OWN_SPEC), **{"name": "crm-mine", **fields})
+    form = _profile_form(fields.pop("spec", OWN_DEALS_SPEC), **{"name": "crm-mine", **fields})
     answer = client.post("/imports/profiles/new/", form)
     assert answer.status_code == 400
     assert any(text in error for error in answer.context["form"].errors[field]), answer.context["form"].errors
@@ -634,7 +625,7 @@ def test_a_preset_is_shown_read_only_with_a_way_to_copy_it(client, hr):
     assert '<pre class="imports-profile-spec">' in html
     assert 'href="/imports/profiles/new/?from=crm-deals-cn"' in html
     before = MappingProfile.objects.get(name="crm-deals-cn").spec
-    answer = client.post("/imports/profiles/crm-deals-cn/", _profile_form(OWN_SPEC, revision="1"))
+    answer = client.post("/imports/profiles/crm-deals-cn/", _profile_form(OWN_DEALS_SPEC, revision="1"))
     assert answer.status_code == 403
     assert MappingProfile.objects.get(name="crm-deals-cn").spec == before
 
@@ -688,12 +679,13 @@ def test_only_hr_sees_the_profile_pages(client, everyone, persona):
         assert client.get(url).status_code == 403, url
     assert (
         client.post(
-            "/imports/profiles/crm-mine/", _profile_form({**OWN_SPEC, "match": "name"}, revision="1")
+            "/imports/profiles/crm-mine/", _profile_form({**OWN_DEALS_SPEC, "match": "name"}, revision="1")
         ).status_code
         == 403
     )
     assert (
-        client.post("/imports/profiles/new/", _profile_form(OWN_SPEC, name="crm-theirs")).status_code == 403
+        client.post("/imports/profiles/new/", _profile_form(OWN_DEALS_SPEC, name="crm-theirs")).status_code
+        == 403
     )
     assert list(MappingProfile.objects.filter(is_preset=False).values_list("name", "revision")) == [
         ("crm-mine", 1)
@@ -717,7 +709,7 @@ def test_the_profile_pages_need_no_inline_script_or_style(client, hr):
 def test_a_profile_saved_on_its_page_imports_a_file_of_that_layout(client, hr, rep, other_team_rep):
     client.force_login(hr)
     answer = client.post(
-        "/imports/profiles/new/", _profile_form(OWN_SPEC, name="crm-mine", source_kind="crm")
+        "/imports/profiles/new/", _profile_form(OWN_DEALS_SPEC, name="crm-mine", source_kind="crm")
     )
     assert answer.status_code == 302
     data = csv_text(
