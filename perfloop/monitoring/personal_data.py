@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from perfloop.core.personal_data import ROW_LIMIT, DataSubject, limited_rows, local_time, section_register
@@ -52,7 +52,7 @@ def monitoring_sections(subject: DataSubject) -> list[Sheet]:
         ),
         Sheet(
             _("Messages sent to me"),
-            [_("Queued"), _("Channel"), _("To"), _("Subject"), _("Status"), _("Sent")],
+            [_("Queued"), _("Channel"), pgettext("recipient", "To"), _("Subject"), _("Status"), _("Sent")],
             limited_rows(
                 [
                     local_time(delivery.created_at),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from perfloop.core.personal_data import DataSubject, section_register
@@ -28,7 +28,7 @@ def org_sections(subject: DataSubject) -> list[Sheet]:
         return []
     record: list[tuple[str, Cell]] = [
         (_("Employee number"), employee.employee_number),
-        (_("Name"), employee.name),
+        (pgettext("a person's", "Name"), employee.name),
         (_("E-mail"), _text(employee.email)),
         (_("Unit"), _local(employee.org_unit)),
         (_("Position"), _local(employee.position)),
