@@ -189,6 +189,8 @@ OTP_TOTP_ISSUER = "perfloop"
 # accounts; none is created.
 PERFLOOP_OIDC_ENABLED = bool(env_str("PERFLOOP_OIDC_CLIENT_ID", ""))
 PERFLOOP_OIDC_LABEL = env_str("PERFLOOP_OIDC_LABEL", "")
+# The button's provider name for English pages (飞书账号 → "Feishu account"); the one label otherwise.
+PERFLOOP_OIDC_LABEL_EN = env_str("PERFLOOP_OIDC_LABEL_EN", "")
 _OIDC_OTHERS = (
     "PERFLOOP_OIDC_CLIENT_SECRET",
     "PERFLOOP_OIDC_AUTHORIZATION_ENDPOINT",
@@ -197,6 +199,7 @@ _OIDC_OTHERS = (
     "PERFLOOP_OIDC_JWKS_ENDPOINT",
     "PERFLOOP_OIDC_SIGN_ALGORITHM",
     "PERFLOOP_OIDC_LABEL",
+    "PERFLOOP_OIDC_LABEL_EN",
 )
 if not PERFLOOP_OIDC_ENABLED and any(env_str(name, "") for name in _OIDC_OTHERS):
     raise SettingError("PERFLOOP_OIDC_CLIENT_ID must be set too: single sign-on is half configured")

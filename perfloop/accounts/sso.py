@@ -30,6 +30,14 @@ def is_sso_enabled() -> bool:
     return bool(getattr(settings, "PERFLOOP_OIDC_ENABLED", False))
 
 
+def sso_label(language: str) -> str:
+    """The provider's name on the sign-in button: the English label on English pages when one is set,
+    else the company's label, else "company account" in the page's language."""
+    if language.startswith("en") and settings.PERFLOOP_OIDC_LABEL_EN:
+        return str(settings.PERFLOOP_OIDC_LABEL_EN)
+    return str(settings.PERFLOOP_OIDC_LABEL) or _("company account")
+
+
 class SsoBackend(OIDCAuthenticationBackend):
     """Answers only the provider's callback; a password sign-in never reaches the provider."""
 

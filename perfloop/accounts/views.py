@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -52,7 +53,7 @@ from perfloop.accounts.services import (
     sign_in_failed,
     sign_in_recorded,
 )
-from perfloop.accounts.sso import is_sso_enabled
+from perfloop.accounts.sso import is_sso_enabled, sso_label
 from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import DomainError
 from perfloop.core.workbooks import XLSX_CONTENT_TYPE, workbook_bytes
@@ -64,9 +65,7 @@ class SignInView(LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["sso_label"] = (
-            (settings.PERFLOOP_OIDC_LABEL or _("company account")) if is_sso_enabled() else ""
-        )
+        context["sso_label"] = sso_label(translation.get_language() or "") if is_sso_enabled() else ""
         return context
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]

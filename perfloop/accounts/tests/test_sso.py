@@ -68,6 +68,15 @@ def is_signed_in(client: Client) -> bool:
 def test_the_sign_in_page_offers_the_company_account_only_when_it_is_set_up(client, provider):
     page = client.get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sign in with your Example SSO" in page
+    with override_settings(PERFLOOP_OIDC_LABEL="飞书账号", PERFLOOP_OIDC_LABEL_EN="Feishu account"):
+        english = client.get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Sign in with your Feishu account" in english
+        chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/accounts/sign-in/").content.decode()
+        assert "飞书账号" in chinese
+        assert "Feishu account" not in chinese
+    with override_settings(PERFLOOP_OIDC_LABEL=""):
+        english = client.get("/accounts/sign-in/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Sign in with your company account" in english
     with override_settings(PERFLOOP_OIDC_ENABLED=False):
         assert "/accounts/sso/start/" not in client.get("/accounts/sign-in/").content.decode()
         assert client.get(START).status_code == 404
