@@ -63,3 +63,37 @@ class AuditFilterForm(forms.Form):
         if since and until and until < since:
             raise forms.ValidationError(_("“To” is before “From”."))
         return cleaned
+
+
+WHOLE_ORGANISATION = ""
+
+
+class AnnouncementForm(forms.Form):
+    """An announcement as HR writes it: Chinese first, English when the company has English readers."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
+    body = forms.CharField(label=_("Message"), max_length=5_000, widget=forms.Textarea(attrs={"rows": 5}))
+    body_en = forms.CharField(
+        label=_("English message"), max_length=5_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    audience = forms.ChoiceField(label=_("For"), required=False)
+    expires_on = forms.DateField(
+        label=_("Shown until"),
+        required=False,
+        help_text=_("empty: until withdrawn"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], whole_organisation: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, str]] = [(str(pk), name) for pk, name in units]
+        if whole_organisation:
+            choices.insert(0, (WHOLE_ORGANISATION, str(_("Everyone in the organisation"))))
+        audience: forms.ChoiceField = self.fields["audience"]  # type: ignore[assignment]
+        audience.choices = choices
+        audience.required = not whole_organisation
+
+    def audience_unit_id(self) -> int | None:
+        value = self.cleaned_data["audience"]
+        return int(value) if value else None

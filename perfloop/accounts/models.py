@@ -92,3 +92,39 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.title}"
+
+
+class Announcement(TimeStampedModel):
+    """A message from HR to everyone in a part of the organisation (or the whole of it): a policy change,
+    the date of the next goal-setting round. Everyone in the audience gets it in their inbox; the
+    announcements page keeps it until it expires or HR withdraws it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    body_en = models.TextField(_("English message"), blank=True)
+    audience_unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("everyone in this unit and below; empty: the whole organisation"),
+    )
+    author = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    expires_on = models.DateField(_("shown until"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def title_for(self, language: str | None) -> str:
+        return self.title_en if (language or "").startswith("en") and self.title_en else self.title
+
+    def body_for(self, language: str | None) -> str:
+        return self.body_en if (language or "").startswith("en") and self.body_en else self.body

@@ -36,6 +36,13 @@ def can_read_audit_log(user: User) -> bool:
     return bool(roles.audit_kinds_readable_by(user))
 
 
+@rules.predicate
+def can_announce(user: User) -> bool:
+    """HR tells the people of their part of the organisation (HR of the whole of it, everyone)."""
+    return bool(roles.is_hr(user) and user.is_active)
+
+
+rules.add_perm("accounts.add_announcement", can_announce)
 rules.add_perm("org.view_employee", can_view_employee)
 rules.add_perm("audit.read_log", can_read_audit_log)
 rules.add_perm("org.view_orgunit", can_view_unit)

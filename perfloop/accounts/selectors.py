@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from perfloop.accounts.models import Notification, Role, User
-from perfloop.accounts.roles import audit_kinds_readable_by
+from perfloop.accounts.models import Announcement, Notification, Role, User
+from perfloop.accounts.roles import audit_kinds_readable_by, is_hr_of_whole_organisation
 from perfloop.accounts.second_factor import grouped_secret, qr_svg
 from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import NotFound
@@ -108,6 +108,46 @@ def notification_list_for(*, viewer: User, unread_only: bool = False) -> QuerySe
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications
+
+
+def announcement_list_for(*, viewer: User) -> QuerySet[Announcement]:
+    """The announcements meant for the viewer that are still shown: for everyone, or for a unit the viewer
+    belongs to (or one above it); newest first."""
+    if not viewer.is_authenticated:
+        return Announcement.objects.none()
+    unit_path = (
+        Employee.objects.filter(user_id=viewer.pk).values_list("org_unit__path", flat=True).first() or ""
+    )
+    # "/1/4/9/" lies in "/1/", "/1/4/" and "/1/4/9/": an announcement to any of them is for the viewer.
+    above = [unit_path[: end + 1] for end, char in enumerate(unit_path) if char == "/" and end > 0]
+    return (
+        Announcement.objects.filter(withdrawn_at__isnull=True)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()))
+        .filter(Q(audience_unit__isnull=True) | Q(audience_unit__path__in=above))
+        .select_related("audience_unit")
+    )
+
+
+def announcements_posted_by(*, viewer: User) -> QuerySet[Announcement]:
+    """What the viewer announced (withdrawn and expired ones too), for the HR who posts them."""
+    return Announcement.objects.filter(author_id=viewer.pk).select_related("audience_unit")
+
+
+def announcement_withdrawable_by(*, viewer: User, announcement_id: object) -> Announcement | None:
+    """One announcement the viewer may withdraw (their own; any, for HR of the whole organisation)."""
+    try:
+        pk = int(str(announcement_id))
+    except ValueError:
+        return None
+    announcements = Announcement.objects.filter(pk=pk)
+    if not is_hr_of_whole_organisation(viewer):
+        announcements = announcements.filter(author_id=viewer.pk)
+    return announcements.first()
+
+
+def announcement_units_for(*, viewer: User) -> QuerySet[OrgUnit]:
+    """The parts of the organisation the viewer may address (their scope and the units below it)."""
+    return org_unit_scope_for(viewer=viewer).order_by("path")
 
 
 def unread_notification_count(*, viewer: User) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import time
@@ -19,11 +20,13 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from perfloop.accounts.models import ApiToken, Notification, Role, User
+from perfloop.accounts.models import Announcement, ApiToken, Notification, Role, User
+from perfloop.accounts.policies import can_announce
 from perfloop.accounts.roles import is_hr_of_whole_organisation
 from perfloop.accounts.second_factor import RECOVERY_CODES, normalised_code, seconds_to_wait
 from perfloop.accounts.selectors import (
     AuditQuery,
+    announcement_units_for,
     audit_subject_id,
     has_second_factor,
     is_second_factor_required,
@@ -32,7 +35,7 @@ from perfloop.audit.services import audit_change, audit_security, audit_view
 from perfloop.core.errors import DomainError, PermissionDenied
 from perfloop.core.personal_data import DataSubject, personal_data_sheets, section_names
 from perfloop.core.workbooks import workbook_bytes
-from perfloop.org.models import Employee
+from perfloop.org.models import Employee, OrgUnit
 
 
 class TokenError(DomainError):
@@ -225,6 +228,102 @@ def notification_mark_read(*, recipient: User, notification_id: int) -> int:
     return Notification.objects.filter(pk=notification_id, recipient=recipient, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+class AnnouncementError(DomainError):
+    code = "invalid_announcement"
+    http_status = 400
+
+
+ANNOUNCEMENT_TITLE_MAX = 200
+ANNOUNCEMENT_BODY_MAX = 5_000
+
+
+def _announcement_check(
+    actor: User, *, title: str, body: str, audience_unit: OrgUnit | None, expires_on: dt.date | None
+) -> None:
+    if not can_announce(actor):
+        raise PermissionDenied(_("Only HR posts announcements."))
+    if not title.strip() or not body.strip():
+        raise AnnouncementError(_("An announcement needs a title and a message."), code="missing_text")
+    if len(title) > ANNOUNCEMENT_TITLE_MAX or len(body) > ANNOUNCEMENT_BODY_MAX:
+        raise AnnouncementError(
+            _("Keep the title under %(title)s characters and the message under %(body)s.")
+            % {"title": ANNOUNCEMENT_TITLE_MAX, "body": ANNOUNCEMENT_BODY_MAX},
+            code="text_too_long",
+        )
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise AnnouncementError(_("The last day to show it has passed already."), code="expired")
+    if actor.scope_unit_id is not None and (
+        audience_unit is None or not announcement_units_for(viewer=actor).filter(pk=audience_unit.pk).exists()
+    ):
+        raise PermissionDenied(_("You may address only your part of the organisation."))
+
+
+@transaction.atomic
+def announcement_publish(
+    *,
+    actor: User,
+    title: str,
+    body: str,
+    title_en: str = "",
+    body_en: str = "",
+    audience_unit: OrgUnit | None = None,
+    expires_on: dt.date | None = None,
+) -> Announcement:
+    """Post an announcement and put it in the inbox of everyone it is for, each in their own language
+    (the English text when they read English and there is one)."""
+    _announcement_check(actor, title=title, body=body, audience_unit=audience_unit, expires_on=expires_on)
+    announcement = Announcement.objects.create(
+        title=title.strip(),
+        title_en=title_en.strip(),
+        body=body.strip(),
+        body_en=body_en.strip(),
+        audience_unit=audience_unit,
+        author=actor,
+        expires_on=expires_on,
+    )
+    readers = User.objects.filter(is_active=True)
+    if audience_unit is not None:
+        readers = readers.filter(employee__org_unit__path__startswith=audience_unit.path)
+    link = f"/accounts/announcements/#announcement-{announcement.pk}"
+    notes = [
+        Notification(
+            recipient_id=reader_id,
+            kind="announcement",
+            title=announcement.title_for(language)[:200],
+            body=announcement.body_for(language),
+            link=link,
+        )
+        for reader_id, language in readers.values_list("pk", "preferred_language").iterator()
+    ]
+    Notification.objects.bulk_create(notes, batch_size=1000)
+    announcement.recipients = len(notes)
+    announcement.save(update_fields=["recipients"])
+    audit_change(
+        actor=actor,
+        action="announcement.publish",
+        target=announcement,
+        details={"audience": audience_unit.code if audience_unit else "", "recipients": len(notes)},
+    )
+    return announcement
+
+
+@transaction.atomic
+def announcement_withdraw(*, actor: User, announcement: Announcement) -> Announcement:
+    """Take an announcement off the page (a mistake, a change of plan); the inbox copies stay, as letters
+    already delivered do. Its author or HR of the whole organisation withdraws it."""
+    if not (announcement.author_id == actor.pk or is_hr_of_whole_organisation(actor)):
+        raise PermissionDenied(
+            _("Only its author or HR of the whole organisation withdraws an announcement.")
+        )
+    updated = Announcement.objects.filter(pk=announcement.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=actor
+    )
+    if updated:
+        audit_change(actor=actor, action="announcement.withdraw", target=announcement)
+    announcement.refresh_from_db()
+    return announcement
 
 
 def notification_mark_all_read(*, recipient: User) -> int:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("second-factor/", views.second_factor, name="second_factor"),
     path("sso/start/", sso.SsoStartView.as_view(), name="sso_start"),
     path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
+    path("announcements/", views.announcements, name="announcements"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:notification_id>/open/", views.inbox_open, name="inbox_open"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),

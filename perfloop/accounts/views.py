@@ -22,14 +22,18 @@ from django_otp import login as second_factor_login
 
 from perfloop.accounts.audit_log import EXPORT_LIMIT, audit_lines, audit_sheet
 from perfloop.accounts.clients import client_ip
-from perfloop.accounts.forms import AuditFilterForm, CodeForm
+from perfloop.accounts.forms import AnnouncementForm, AuditFilterForm, CodeForm
 from perfloop.accounts.inbox import inbox_path
 from perfloop.accounts.models import User
 from perfloop.accounts.personal_data import section_titles
-from perfloop.accounts.policies import can_read_audit_log
+from perfloop.accounts.policies import can_announce, can_read_audit_log
 from perfloop.accounts.second_factor import PENDING_KEY, PENDING_SECONDS, pending_sign_in
 from perfloop.accounts.selectors import (
     AuditQuery,
+    announcement_list_for,
+    announcement_units_for,
+    announcement_withdrawable_by,
+    announcements_posted_by,
     audit_event_list_for,
     audit_kind_choices_for,
     audit_subjects,
@@ -40,6 +44,8 @@ from perfloop.accounts.selectors import (
     unread_notification_count,
 )
 from perfloop.accounts.services import (
+    announcement_publish,
+    announcement_withdraw,
     audit_log_export,
     audit_log_read,
     notification_mark_all_read,
@@ -57,6 +63,7 @@ from perfloop.accounts.sso import is_sso_enabled, sso_label
 from perfloop.audit.models import AuditEvent
 from perfloop.core.errors import DomainError
 from perfloop.core.workbooks import XLSX_CONTENT_TYPE, workbook_bytes
+from perfloop.org.models import OrgUnit
 
 
 class SignInView(LoginView):
@@ -182,6 +189,78 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "action": action,
     }
     return render(request, "accounts/second_factor.html", context)
+
+
+def _unit_name(unit: OrgUnit, language: str) -> str:
+    return unit.name_en if language.startswith("en") and unit.name_en else unit.name
+
+
+@login_required
+def announcements(request: HttpRequest) -> HttpResponse:
+    """The announcements meant for the viewer; HR also posts new ones and withdraws their own here."""
+    user: User = request.user  # type: ignore[assignment]
+    language = translation.get_language() or ""
+    may_post = can_announce(user)
+    form = None
+    if may_post:
+        units = [(unit.pk, _unit_name(unit, language)) for unit in announcement_units_for(viewer=user)]
+        form = AnnouncementForm(
+            request.POST if request.POST.get("action") == "publish" else None,
+            units=units,
+            whole_organisation=user.scope_unit_id is None,
+        )
+    if request.method == "POST" and may_post:
+        try:
+            if request.POST.get("action") == "withdraw":
+                target = announcement_withdrawable_by(
+                    viewer=user, announcement_id=request.POST.get("announcement")
+                )
+                if target is None:
+                    raise Http404
+                announcement_withdraw(actor=user, announcement=target)
+                messages.success(request, _("The announcement was withdrawn."))
+                return redirect("accounts:announcements")
+            if form is not None and form.is_valid():
+                unit_id = form.audience_unit_id()
+                published = announcement_publish(
+                    actor=user,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    title_en=form.cleaned_data["title_en"],
+                    body_en=form.cleaned_data["body_en"],
+                    audience_unit=OrgUnit.objects.filter(pk=unit_id).first() if unit_id else None,
+                    expires_on=form.cleaned_data["expires_on"],
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "Announced to %(count)d person.",
+                        "Announced to %(count)d people.",
+                        published.recipients,
+                    )
+                    % {"count": published.recipients},
+                )
+                return redirect("accounts:announcements")
+        except DomainError as exc:
+            if form is None:
+                raise
+            form.add_error(None, exc.message)
+    shown = [
+        {
+            "announcement": item,
+            "title": item.title_for(language),
+            "body": item.body_for(language),
+            "audience": _unit_name(item.audience_unit, language) if item.audience_unit else "",
+        }
+        for item in announcement_list_for(viewer=user)[:50]
+    ]
+    context = {
+        "announcements": shown,
+        "form": form,
+        "posted": list(announcements_posted_by(viewer=user)[:50]) if may_post else [],
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "accounts/announcements.html", context, status=status)
 
 
 INBOX_PAGE_SIZE = 20
