@@ -154,10 +154,15 @@ def unit_rows(
     breakdown: PeopleBreakdown,
     alerts: Mapping[int, int],
     shows_individuals: bool,
+    siblings: Sequence[OrgUnit] | None = None,
 ) -> list[UnitRow]:
-    """One row per unit of the organisation table; a unit with units below it links further down."""
+    """One row per unit of the organisation table; a unit with units below it links further down.
+
+    ``siblings`` are all the units of the table, on every page (``breakdown`` counts each of them): which
+    ones to hide is decided over all of them, since the total minus the rows of every page would otherwise
+    give a hidden unit away."""
     parents = {unit.parent_id for unit in selection.units}
-    hidden = _hidden_units(units, breakdown, shows_individuals=shows_individuals)
+    hidden = _hidden_units(siblings or units, breakdown, shows_individuals=shows_individuals)
     rows = []
     for unit in units:
         people = (

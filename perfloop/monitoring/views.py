@@ -214,7 +214,10 @@ def _unit_rows(
     unit_months = unit_months_for(
         scope=scope, roots=selection.roots, units=units, month=month, first=months[0]
     )
-    breakdown = people_breakdown_for(scope=scope, roots=selection.roots, units=units, month=month)
+    # Counted for every unit of the table, not only this page's: hiding small units is decided over all.
+    breakdown = people_breakdown_for(
+        scope=scope, roots=selection.roots, units=selection.children, month=month
+    )
     alerts_total, alerts = alerts_raised_for(scope=scope, roots=selection.roots, units=units, month=month)
     rows = unit_rows(
         units,
@@ -223,6 +226,7 @@ def _unit_rows(
         breakdown=breakdown,
         alerts=alerts,
         shows_individuals=shows_individuals,
+        siblings=selection.children,
     )
     total = people_counts(breakdown.total, alerts_total, shows_individuals=shows_individuals)
     return rows, unit_months.trend.get(month), total, unit_months.trend

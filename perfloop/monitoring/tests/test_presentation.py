@@ -319,6 +319,28 @@ def test_one_small_unit_among_large_ones_hides_the_smallest_other_too(tree):
     assert [row.people.is_hidden for row in managers] == [False, False]
 
 
+def test_a_small_unit_on_another_page_hides_the_smallest_unit_of_this_one(tree):
+    """Paging cannot undo the hiding: the total minus the rows of both pages would give it away."""
+    selection = org_selection(list(tree.values()), root_id=None)
+    assert selection is not None
+    small, large = tree["sales"], tree["service"]
+    breakdown = PeopleBreakdown(
+        total=PeopleFigures(cards=14),
+        by_unit={small.pk: PeopleFigures(cards=2), large.pk: PeopleFigures(cards=12)},
+    )
+    for page in ([small], [large]):
+        rows = unit_rows(
+            page,
+            selection=selection,
+            figures={},
+            breakdown=breakdown,
+            alerts={},
+            shows_individuals=False,
+            siblings=[small, large],
+        )
+        assert [row.people.is_hidden for row in rows] == [True]
+
+
 def test_a_unit_without_anyone_scored_needs_no_other_unit_hidden(tree):
     selection = org_selection(list(tree.values()), root_id=None)
     assert selection is not None
