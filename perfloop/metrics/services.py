@@ -189,6 +189,11 @@ def scorecards_recompute(*, actor: Any, first: Month, last: Month) -> RecomputeS
     months = [Month.from_index(i) for i in range(first.index, last.index + 1)]
     targets = _values_frame(MonthlyTarget, months, "target")
     assignments = _assignments_frame(months, targets["employee_id"].unique())
+    # A month without a target is not scored (missing, not zero: nothing was agreed to be below) — month
+    # by month, so that a range reaching past the data scores no empty months that a later range, starting
+    # past the data, would then remove again.
+    targeted = targets.select("employee_id", pl.col("month").cast(assignments.schema["month"])).unique()
+    assignments = assignments.join(targeted, on=["employee_id", "month"], how="semi")
     # Someone not employed in the range, or without a target in it, is not scored.
     scored = assignments.select("employee_id").unique()
     targets = targets.join(scored, on="employee_id", how="semi")

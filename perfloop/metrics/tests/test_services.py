@@ -173,3 +173,14 @@ def test_recording_an_unknown_kpi_fails_and_writes_nothing(rep):
         )
     assert excinfo.value.code == "unknown_kpi"
     assert not MonthlyFact.objects.exists()
+
+
+def test_months_without_a_target_get_no_scorecard_whatever_the_range(east_history):
+    """A range reaching past the data scores nothing there, so a later range starting past the data has
+    nothing to remove: recomputing is the same whatever range it is asked for."""
+    first = scorecards_recompute(actor=None, first=JAN, last=JUN + 4)
+    assert first.created == 12  # two people, six months each
+    assert not Scorecard.objects.filter(month__gt=JUN).exists()
+    again = scorecards_recompute(actor=None, first=JUN + 1, last=JUN + 4)
+    assert (again.created, again.changed) == (0, 0)
+    assert Scorecard.objects.count() == 12
