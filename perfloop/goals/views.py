@@ -432,9 +432,12 @@ def _team_context(request: HttpRequest, unit_id: int, state: GridState | None = 
             "disputed": counts.get(GoalStatus.DISPUTED, 0),
             "confirmed": counts.get(GoalStatus.CONFIRMED, 0),
         },
-        "disputes": list(
-            selectors.disputes_for(viewer=user).filter(employee__org_unit__path__startswith=team.path)[:20]
-        ),
+        "disputes": [
+            (goal, goal.kpi.name_for(translation.get_language()))
+            for goal in selectors.disputes_for(viewer=user)
+            .filter(employee__org_unit__path__startswith=team.path)
+            .select_related("employee", "kpi")[:20]
+        ],
         "subteams": [(u, _local_name(u)) for u in org_unit_scope_for(viewer=user).filter(parent=team)],
         "state": state,
         "can_manage": can_manage_goals(user),

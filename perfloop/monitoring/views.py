@@ -325,7 +325,9 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         "nav": _month_navigation(request, month, latest),
         "team": team,
         "team_name": local_name(team),
-        "org_url": reverse("monitoring:org_overview") + f"?unit={team.parent_id or team.pk}&month={month}",
+        # Up to the unit above when the viewer sees it; a manager sees only their own team's subtree.
+        "org_url": reverse("monitoring:org_overview")
+        + f"?unit={team.parent_id if team.parent_id in scope.units else team.pk}&month={month}",
         **unit_summary(None if is_small else unit_months.trend.get(month)),
         "tiles": [] if is_small else tiles(dashboard),
         "trend_chart": None

@@ -161,6 +161,9 @@ def test_the_rep_confirms_and_disputes_from_my_goals(rep, manager, goals):
     assert other.status == GoalStatus.DISPUTED
     page = client.get("/goals/mine/?month=2025-03").content.decode()
     assert "新客户目标太高" in page
+    grid = _client(manager).get(f"/goals/team/{rep.employee.org_unit_id}/?month=2025-03").content.decode()
+    disputes = grid[grid.index('id="disputes-heading"') :]
+    assert f"{rep.employee.name} · 2025-03 · 新客户开发数" in disputes  # the KPI's name, not its code
 
 
 def test_an_outdated_confirmation_from_the_page_is_refused_with_a_message(rep, manager, goals):

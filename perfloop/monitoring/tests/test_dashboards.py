@@ -408,6 +408,15 @@ def test_org_unit_filter_refuses_units_outside_the_scope(client, org, dashboards
     assert client.get(org_url(f"?unit={org.team_east.pk}")).status_code == 200
 
 
+@pytest.mark.parametrize(("persona", "unit"), [("manager", "team_east"), ("hrbp", "sales")])
+def test_the_team_pages_way_back_leads_to_a_page_the_viewer_may_open(client, org, dashboards, persona, unit):
+    """Up to the department for HR; a manager, who sees only their team, back to their team's table."""
+    client.force_login(dashboards[persona])
+    back = client.get(team_url(org.team_east)).context["org_url"]
+    assert f"unit={getattr(org, unit).pk}&" in back
+    assert client.get(back).status_code == 200
+
+
 def test_org_units_are_paginated(client, org, executive):
     organisation_of(org.sales, units=45, people=1, last=LAST)
     client.force_login(executive)
