@@ -11,6 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from perfloop.audit.labels import action_label
 from perfloop.audit.models import AuditEvent
 from perfloop.core.workbooks import Cell, Sheet
 
@@ -27,6 +28,7 @@ class AuditLine:
     actor: str
     kind: str
     action: str
+    action_label: str
     target: str
     subject: str
     details: str
@@ -55,6 +57,7 @@ def audit_lines(events: Sequence[AuditEvent], subjects: Mapping[int, tuple[str, 
                 actor=actor,
                 kind=kinds.get(event.kind, event.kind),
                 action=event.action,
+                action_label=action_label(event.action),
                 target=target,
                 subject=subject,
                 details=details,

@@ -44,6 +44,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
 
+    def role_title(self) -> str:
+        """The role as people call it: HR without a scope is HR of the whole organisation, not a business
+        partner of one part of it."""
+        if self.role == Role.HRBP and self.scope_unit_id is None:
+            return str(_("HR, whole organisation"))
+        return str(self.get_role_display())
+
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         """What a session proves about the account on every request (Django checks it): the password, as in
         Django, and from the first change of the account's sign-in rules on, their epoch too — so turning a

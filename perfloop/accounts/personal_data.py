@@ -49,7 +49,7 @@ def _security_events(user: User) -> list[list[Cell]]:
 def _account(user: User) -> list[Sheet]:
     rows: list[list[Cell]] = [
         [_("Username"), user.username],
-        [_("Role"), user.get_role_display()],
+        [_("Role"), user.role_title()],
         [_("E-mail"), user.email or None],
         [_("Language"), _language(user.preferred_language)],
         [_("Active"), user.is_active],

@@ -297,4 +297,6 @@ def audit_subject_id(query: AuditQuery) -> int | None:
     """The person a filtered reading of the log is about (its employee-number filter), if any."""
     if not query.employee:
         return None
-    return Employee.objects.filter(employee_number=query.employee).values_list("pk", flat=True).first()
+    # Typed by a person: e0102 finds E0102 (numbers differ by more than case in every roster we import).
+    number = query.employee.strip()
+    return Employee.objects.filter(employee_number__iexact=number).values_list("pk", flat=True).first()

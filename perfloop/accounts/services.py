@@ -332,15 +332,18 @@ def notification_mark_all_read(*, recipient: User) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def personal_data_export(*, actor: User | None, user: User, channel: str = "web") -> bytes:
-    """The copy of everything perfloop holds about ``user`` (PIPL Art. 45) as one workbook, in their own
-    language. People export their own; HR of the whole organisation, or the system (the CLI, for a
-    request by someone who has left), export it for them. Recorded as a view of the person."""
+def personal_data_export(
+    *, actor: User | None, user: User, channel: str = "web", language: str | None = None
+) -> bytes:
+    """The copy of everything perfloop holds about ``user`` (PIPL Art. 45) as one workbook, in ``language``
+    (the page's, when they download it themselves) or else their own. People export their own; HR of the
+    whole organisation, or the system (the CLI, for a request by someone who has left), export it for them.
+    Recorded as a view of the person."""
     if actor is not None and actor.pk != user.pk and not is_hr_of_whole_organisation(actor):
         raise PermissionDenied(_("Only the person or HR of the whole organisation exports a person's data."))
     employee_id = Employee.objects.filter(user=user).values_list("pk", flat=True).first()
     subject = DataSubject(user_id=user.pk, employee_id=employee_id)
-    with translation.override(user.preferred_language or "zh-hans"):
+    with translation.override(language or user.preferred_language or "zh-hans"):
         data = workbook_bytes(personal_data_sheets(subject))
     audit_view(
         actor=actor,

@@ -318,7 +318,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_workbook(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    data = personal_data_export(actor=user, user=user)
+    data = personal_data_export(actor=user, user=user, language=translation.get_language())
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="my-data-{user.username}.xlsx"'
     return response

@@ -179,7 +179,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "monitoring/welcome.html",
-        {"nav_active": "home", "role_label": user.get_role_display(), "has_employee": own_employee_id(user)},
+        {"nav_active": "home", "role_label": user.role_title(), "has_employee": own_employee_id(user)},
     )
 
 

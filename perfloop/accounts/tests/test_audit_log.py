@@ -100,6 +100,9 @@ def test_filters_narrow_by_person_actor_action_and_dates(hr_director, trail, man
     assert "person_page.view" not in page_text(client, f"?since={tomorrow}")
     assert "person_page.view" in page_text(client, f"?until={timezone.localdate().isoformat()}")
     assert "person_page.view" not in page_text(client, "?employee=NOBODY")
+    typed = page_text(client, f"?employee={trail.employee.employee_number.lower()}")  # as people type it
+    assert "李明" in typed
+    assert "陈静" not in typed
 
 
 def test_a_backwards_date_range_is_said_plainly(hr_director, trail):
@@ -176,10 +179,10 @@ def test_the_page_shows_fifty_events_at_a_time(hr_director):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(hr_director)
     first = page_text(client, "?action=test.")
-    assert first.count("<code>test.event</code>") == 50
+    assert first.count('<code class="muted">test.event</code>') == 50
     assert "1–50 of 60" in first
     second = page_text(client, "?action=test.&page=2")
-    assert second.count("<code>test.event</code>") == 10
+    assert second.count('<code class="muted">test.event</code>') == 10
 
 
 def test_lines_say_who_acted_in_words_and_a_hostile_detail_stays_text(trail):

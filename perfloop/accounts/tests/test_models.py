@@ -31,3 +31,11 @@ def test_a_new_epoch_or_a_new_password_changes_the_hash_and_a_fallback_key_still
 def test_the_roles_settings_check_against_are_the_models_roles():
     """settings.py cannot import the model, so it lists the role codes itself: they must not drift apart."""
     assert set(Role.values) == project_settings._KNOWN_ROLES
+
+
+def test_hr_without_a_scope_is_called_hr_of_the_whole_organisation(hrbp, hr_director):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert hr_director.role_title() == "HR, whole organisation"
+        assert hrbp.role_title() == "HR business partner"

@@ -176,10 +176,13 @@ def test_the_page_offers_the_copy_and_the_download_is_recorded(rep_with_history)
     assert "Personal Information Protection Law" in page
     download = client.get("/accounts/my-data/export.xlsx")
     assert download["Content-Disposition"] == 'attachment; filename="my-data-rep.xlsx"'
-    assert "员工档案" in sheets_of(download.content)  # the person's language, whatever the page's
+    assert "Employee record" in sheets_of(download.content)  # the language of the page they read
     event = AuditEvent.objects.get(action="personal_data.export")
     assert (event.actor, event.details["channel"], event.details["for"]) == (rep_with_history, "web", "self")
     assert Client().get("/accounts/my-data/export.xlsx").status_code == 302  # signed-in people only
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese.force_login(rep_with_history)
+    assert "员工档案" in sheets_of(chinese.get("/accounts/my-data/export.xlsx").content)
 
 
 def test_hr_writes_the_copy_of_someone_who_left_from_the_shell(rep_with_history, tmp_path):
