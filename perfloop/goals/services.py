@@ -358,6 +358,26 @@ def _notify_published(goals: Sequence[Goal]) -> None:
         _notify(users.get(employee_id), "goal.published", build)
 
 
+def _notify_revised(goals: Sequence[Goal]) -> None:
+    by_employee: dict[int, list[Goal]] = defaultdict(list)
+    for goal in goals:
+        by_employee[goal.employee_id].append(goal)
+    users = {e.pk: e.user for e in Employee.objects.filter(pk__in=by_employee).select_related("user")}
+    for employee_id, employee_goals in by_employee.items():
+        first = min(g.month for g in employee_goals)
+
+        def build(goals: list[Goal] = employee_goals, first: Month = first) -> tuple[str, str, str]:
+            return (
+                _("Changed goals to confirm"),
+                _("Your manager changed these goals. Please confirm or dispute them again:")
+                + "\n"
+                + _goal_lines(goals),
+                reverse("goals:mine") + f"?month={first}",
+            )
+
+        _notify(users.get(employee_id), "goal.revised", build)
+
+
 def _dispute_recipients(goal: Goal) -> list[User]:
     """The person's manager, the head of their unit and whoever set the disputed version."""
     employee = goal.employee
@@ -682,6 +702,11 @@ def goals_set_bulk(
             channel=channel,
             new_versions={goal.pk: v for (goal, _), v in zip(changes, next_versions, strict=True)},
         )
+        # A goal the person had seen and now must confirm again is news to them, as a published one is.
+        waiting = Goal.objects.filter(
+            pk__in=[goal.pk for goal, _ in changes], status=GoalStatus.PUBLISHED
+        ).select_related("kpi")
+        _notify_revised(list(waiting))
     created_by_employee: dict[int, list[Goal]] = defaultdict(list)
     for goal in new_goals:
         created_by_employee[goal.employee_id].append(goal)

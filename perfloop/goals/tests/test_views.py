@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from perfloop.accounts.models import Notification
 from perfloop.audit.models import AuditEvent
 from perfloop.goals import services
 from perfloop.goals.models import Goal, GoalEvent, GoalStatus, GoalTemplate, TargetPlan
@@ -164,6 +165,20 @@ def test_the_rep_confirms_and_disputes_from_my_goals(rep, manager, goals):
     grid = _client(manager).get(f"/goals/team/{rep.employee.org_unit_id}/?month=2025-03").content.decode()
     disputes = grid[grid.index('id="disputes-heading"') :]
     assert f"{rep.employee.name} · 2025-03 · 新客户开发数" in disputes  # the KPI's name, not its code
+
+
+def test_a_confirmed_goal_changed_by_the_manager_asks_the_rep_again_in_their_inbox(rep, manager, goals):
+    goal = goals["rep"]
+    services.goal_confirm(actor=rep, goal=goal, version=1)
+    services.goal_revise(actor=manager, goal=goal, value=Decimal(78000), reason="区域调整")
+    notes = Notification.objects.filter(recipient=rep).order_by("pk")
+    assert [note.kind for note in notes] == ["goal.published", "goal.revised"]
+    assert "¥78,000" in notes.last().body
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.PUBLISHED
+    draft = draft_goal(actor=manager, employee=rep.employee, code="new_customers", value="3")
+    services.goal_revise(actor=manager, goal=draft, value=Decimal(4), reason="")
+    assert notes.count() == 2  # a draft the rep has not seen is no news to them
 
 
 def test_an_outdated_confirmation_from_the_page_is_refused_with_a_message(rep, manager, goals):
