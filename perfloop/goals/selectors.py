@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import polars as pl
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from perfloop.accounts.models import User
@@ -414,6 +414,12 @@ def team_grid_for(*, viewer: User, team: OrgUnit, month: Month, kpi: Kpi) -> Tea
         .filter(org_unit__path__startswith=team.path)
         .filter(hire_date__lte=month.last_day)
         .filter(Q(termination_date__isnull=True) | Q(termination_date__gte=month.first_day))
+        # Sales positions carry targets; anyone else only when they have a goal already (HR of the whole
+        # organisation does not want the general manager, HR and IT offered a revenue target).
+        .filter(
+            Q(position__is_sales=True)
+            | Exists(Goal.objects.filter(employee_id=OuterRef("pk"), month=month, kpi=kpi))
+        )
         .select_related("org_unit", "position")
         .order_by("employee_number")
     )
