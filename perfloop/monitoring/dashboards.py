@@ -309,7 +309,7 @@ class PersonRef:
 class RankedPerson:
     """One row of a team's ranking and heat map: this month's composite, its streak and 12 months of cells."""
 
-    rank: int
+    rank: int | None  # None: no scorecard this month (joined later, left, no target): shown, not ranked
     employee: PersonRef
     composite: Decimal | None
     is_met: bool | None
@@ -358,7 +358,8 @@ def _ranked_people(
         own = cells[row["employee_id"]]
         people.append(
             RankedPerson(
-                rank=first_rank + offset,
+                # Nulls sort last, so the people ranked keep consecutive ranks before everyone unranked.
+                rank=first_rank + offset if row["current"] is not None else None,
                 employee=PersonRef(
                     row["employee_id"], row["employee__name"], row["employee__employee_number"]
                 ),

@@ -242,7 +242,7 @@ def _tile(tile: Mapping[str, Any], language: str) -> Tile:
 
 @dataclass
 class PersonRow:
-    rank: int
+    rank: int | None
     employee_id: int
     name: str
     employee_number: str

@@ -19,6 +19,7 @@ from django.urls import reverse
 from perfloop.accounts.selectors import employee_scope_for
 from perfloop.audit.models import AuditEvent
 from perfloop.core.months import Month
+from perfloop.metrics.models import Scorecard
 from perfloop.metrics.tests.factories import FIRST, LAST, record_performance
 from perfloop.monitoring.dashboards import dashboard_scope_for, streak_runs_for
 from perfloop.monitoring.models import Alert, AlertState
@@ -296,6 +297,12 @@ def test_team_dashboard_ranks_people_by_this_months_composite(client, org, dashb
     people = client.get(team_url(org.team_east)).context["people"]
     assert [(p.rank, p.name) for p in people] == [(1, "张导师"), (2, "李明")]
     assert people[1].streak_level == "alert"
+    # Someone without a scorecard this month (left, joined later, no target) keeps their past cells in the
+    # heat map but takes no rank.
+    Scorecard.objects.filter(employee=dashboards["mentor"].employee, month=LAST).delete()
+    people = client.get(team_url(org.team_east)).context["people"]
+    assert [(p.rank, p.name) for p in people] == [(1, "李明"), (None, "张导师")]
+    assert "—</span>" in client.get(team_url(org.team_east)).content.decode()
 
 
 def test_the_distribution_counts_people_per_band(client, org, dashboards):
