@@ -17,7 +17,7 @@ from perfloop.accounts.selectors import (
 )
 from perfloop.core.errors import NotFound
 from perfloop.core.months import Month
-from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard, TeamMonth
+from perfloop.metrics.models import Kpi, MonthlyFact, MonthlyTarget, Scorecard, ScoringPolicy, TeamMonth
 from perfloop.org.models import Employee, OrgUnit
 
 
@@ -304,3 +304,9 @@ def team_month_list_for(*, viewer: User, month: Month) -> list[TeamMonth]:
             "org_unit"
         )
     )
+
+
+def met_threshold_current() -> Decimal | None:
+    """The share of target that counts as met under the scoring policy in force (None before there is one):
+    shown beside "met target" so nobody wonders why 75% counts."""
+    return ScoringPolicy.objects.order_by("-pk").values_list("met_threshold", flat=True).first()

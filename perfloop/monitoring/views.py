@@ -36,7 +36,13 @@ from perfloop.core.errors import DomainError, NotFound
 from perfloop.core.months import Month, MonthError
 from perfloop.core.workbooks import XLSX_CONTENT_TYPE, Sheet, workbook_bytes
 from perfloop.metrics.presentation import attainment_band, local_name, month_title, percent
-from perfloop.metrics.selectors import UnitFigures, person_page_for, scorecard_list_for, team_dashboard_for
+from perfloop.metrics.selectors import (
+    UnitFigures,
+    met_threshold_current,
+    person_page_for,
+    scorecard_list_for,
+    team_dashboard_for,
+)
 from perfloop.monitoring import charts, exports
 from perfloop.monitoring.dashboards import (
     DashboardScope,
@@ -259,6 +265,7 @@ def org_overview(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "pager": _pager(request, page, "page"),
         **unit_summary(figures),
+        "met_threshold": percent(met_threshold_current()),
         "people": people,
         "min_group_size": MIN_GROUP_SIZE,
         "close": month_close_latest(month=month),
@@ -329,6 +336,7 @@ def team_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         "org_url": reverse("monitoring:org_overview")
         + f"?unit={team.parent_id if team.parent_id in scope.units else team.pk}&month={month}",
         **unit_summary(None if is_small else unit_months.trend.get(month)),
+        "met_threshold": percent(met_threshold_current()),
         "tiles": [] if is_small else tiles(dashboard),
         "trend_chart": None
         if is_small

@@ -305,6 +305,15 @@ def test_team_dashboard_ranks_people_by_this_months_composite(client, org, dashb
     assert "—</span>" in client.get(team_url(org.team_east)).content.decode()
 
 
+def test_met_target_says_what_counts_as_met(client, org, dashboards):
+    from perfloop.metrics.services import scoring_policy_update
+
+    scoring_policy_update(actor=None, met_threshold=Decimal("0.7"), attainment_cap=Decimal("1.5"))
+    client.force_login(dashboards["hrbp"])
+    assert "≥ 70.0%" in client.get(team_url(org.sales)).content.decode()
+    assert "≥ 70.0%" in client.get(org_url()).content.decode()
+
+
 def test_the_distribution_counts_people_per_band(client, org, dashboards):
     client.force_login(dashboards["hrbp"])
     response = client.get(team_url(org.sales))
