@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from perfloop.separation import selectors, services
@@ -99,6 +99,27 @@ def present(bundle: CalculationBundle, language: str) -> list[dict[str, Any]]:
     return cards
 
 
+# The calculator's choices in words (the engine keys on the codes; people read the meaning).
+COUNTING_LABELS = {
+    PartMonthCounting.EXACT: gettext_lazy("As they are: leftover days are service time"),
+    PartMonthCounting.STARTED_MONTH_COUNTS: gettext_lazy("A started month counts as a whole month"),
+    PartMonthCounting.IGNORE_PART_MONTH: gettext_lazy("Leftover days are dropped"),
+}
+PRE_2008_LABELS = {
+    Pre2008Rule.MOL_1994_481: gettext_lazy("MOL 1994 No. 481: a month per started year, at most 12"),
+    Pre2008Rule.LCL_ART_47: gettext_lazy("Labour Contract Law Art. 47 for every year (regional practice)"),
+}
+CITY_NAMES = {
+    "beijing": gettext_lazy("Beijing"),
+    "shanghai": gettext_lazy("Shanghai"),
+    "guangzhou": gettext_lazy("Guangzhou"),
+    "shenzhen": gettext_lazy("Shenzhen"),
+    "hangzhou": gettext_lazy("Hangzhou"),
+    "suzhou": gettext_lazy("Suzhou"),
+    "nanjing": gettext_lazy("Nanjing"),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def calculator(request: HttpRequest) -> HttpResponse:
@@ -109,9 +130,9 @@ def calculator(request: HttpRequest) -> HttpResponse:
     form = {name: request.POST.get(name, "") for name in FORM_FIELDS} if request.method == "POST" else {}
     context: dict[str, Any] = {
         "form": form,
-        "cities": selectors.city_choices(),
-        "counting_choices": [choice.value for choice in PartMonthCounting],
-        "pre_2008_choices": [choice.value for choice in Pre2008Rule],
+        "cities": [(city, CITY_NAMES.get(city, city)) for city in selectors.city_choices()],
+        "counting_choices": [(choice.value, COUNTING_LABELS[choice]) for choice in PartMonthCounting],
+        "pre_2008_choices": [(choice.value, PRE_2008_LABELS[choice]) for choice in Pre2008Rule],
         "results": None,
         "error": None,
     }

@@ -78,3 +78,11 @@ def test_monthly_wage_lines_are_read_into_rows():
         {"month": "2024-08", "amount": "8100"},
     ]
     assert data["parameters"] == {"include_overtime": "false"}
+
+
+def test_the_choices_read_in_words_not_codes(hrbp):
+    page = _client(hrbp).get(URL, headers={"accept-language": "en"}).content.decode()
+    assert ">A started month counts as a whole month</option>" in page
+    assert ">MOL 1994 No. 481: a month per started year, at most 12</option>" in page
+    assert ">started_month_counts<" not in page
+    assert ">mol_1994_481<" not in page
