@@ -191,10 +191,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/second_factor.html", context)
 
 
-def _unit_name(unit: OrgUnit, language: str) -> str:
-    return unit.name_en if language.startswith("en") and unit.name_en else unit.name
-
-
 @login_required
 def announcements(request: HttpRequest) -> HttpResponse:
     """The announcements meant for the viewer; HR also posts new ones and withdraws their own here."""
@@ -203,7 +199,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
     may_post = can_announce(user)
     form = None
     if may_post:
-        units = [(unit.pk, _unit_name(unit, language)) for unit in announcement_units_for(viewer=user)]
+        units = [(unit.pk, unit.name_for(language)) for unit in announcement_units_for(viewer=user)]
         form = AnnouncementForm(
             request.POST if request.POST.get("action") == "publish" else None,
             units=units,
@@ -250,7 +246,7 @@ def announcements(request: HttpRequest) -> HttpResponse:
             "announcement": item,
             "title": item.title_for(language),
             "body": item.body_for(language),
-            "audience": _unit_name(item.audience_unit, language) if item.audience_unit else "",
+            "audience": item.audience_unit.name_for(language) if item.audience_unit else "",
         }
         for item in announcement_list_for(viewer=user)[:50]
     ]
@@ -274,11 +270,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     show_unread = request.GET.get("show") == "unread"
     notifications = notification_list_for(viewer=user, unread_only=show_unread)
     page = Paginator(notifications, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = unread_notification_count(viewer=user)
     context = {
         "page": page,
         "notifications": list(page.object_list),
         "show_unread": show_unread,
-        "unread": unread_notification_count(viewer=user),
+        "unread": unread,
+        "inbox_unread": unread,  # the bell's count too: counted once for this page
     }
     return render(request, "accounts/inbox.html", context)
 

@@ -19,6 +19,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from perfloop.accounts.models import User
 from perfloop.accounts.services import notification_send
@@ -338,27 +339,23 @@ def _notify(recipient: User | None, kind: str, build: Callable[[], tuple[str, st
         notification_send(recipient=recipient, kind=kind, title=title, body=body, link=link, email=True)
 
 
-def _notify_published(goals: Sequence[Goal]) -> None:
-    by_employee: dict[int, list[Goal]] = defaultdict(list)
-    for goal in goals:
-        by_employee[goal.employee_id].append(goal)
-    users = {e.pk: e.user for e in Employee.objects.filter(pk__in=by_employee).select_related("user")}
-    for employee_id, employee_goals in by_employee.items():
-        months = sorted({g.month for g in employee_goals})
-
-        def build(goals: list[Goal] = employee_goals, first: Month = months[0]) -> tuple[str, str, str]:
-            return (
-                _("New goals to confirm"),
-                _("Your manager published these goals. Please confirm or dispute them:")
-                + "\n"
-                + _goal_lines(goals),
-                reverse("goals:mine") + f"?month={first}",
-            )
-
-        _notify(users.get(employee_id), "goal.published", build)
+# What a person is told when goals wait for their confirmation: first published, or changed after they saw
+# them. Marked for translation here, translated in the recipient's language when the message is built.
+_TO_CONFIRM = {
+    "goal.published": (
+        gettext_noop("New goals to confirm"),
+        gettext_noop("Your manager published these goals. Please confirm or dispute them:"),
+    ),
+    "goal.revised": (
+        gettext_noop("Changed goals to confirm"),
+        gettext_noop("Your manager changed these goals. Please confirm or dispute them again:"),
+    ),
+}
 
 
-def _notify_revised(goals: Sequence[Goal]) -> None:
+def _notify_to_confirm(goals: Sequence[Goal], kind: str) -> None:
+    """One message per person (``kind``: goal.published or goal.revised) listing their goals to confirm."""
+    title, intro = _TO_CONFIRM[kind]
     by_employee: dict[int, list[Goal]] = defaultdict(list)
     for goal in goals:
         by_employee[goal.employee_id].append(goal)
@@ -367,15 +364,9 @@ def _notify_revised(goals: Sequence[Goal]) -> None:
         first = min(g.month for g in employee_goals)
 
         def build(goals: list[Goal] = employee_goals, first: Month = first) -> tuple[str, str, str]:
-            return (
-                _("Changed goals to confirm"),
-                _("Your manager changed these goals. Please confirm or dispute them again:")
-                + "\n"
-                + _goal_lines(goals),
-                reverse("goals:mine") + f"?month={first}",
-            )
+            return (_(title), _(intro) + "\n" + _goal_lines(goals), reverse("goals:mine") + f"?month={first}")
 
-        _notify(users.get(employee_id), "goal.revised", build)
+        _notify(users.get(employee_id), kind, build)
 
 
 def _dispute_recipients(goal: Goal) -> list[User]:
@@ -706,7 +697,7 @@ def goals_set_bulk(
         waiting = Goal.objects.filter(
             pk__in=[goal.pk for goal, _ in changes], status=GoalStatus.PUBLISHED
         ).select_related("kpi")
-        _notify_revised(list(waiting))
+        _notify_to_confirm(list(waiting), "goal.revised")
     created_by_employee: dict[int, list[Goal]] = defaultdict(list)
     for goal in new_goals:
         created_by_employee[goal.employee_id].append(goal)
@@ -828,7 +819,7 @@ def goals_publish(*, actor: Any, goals: Sequence[Goal], channel: str = Channel.W
         ),
     )
     goal_transition(goals=locked, action=GoalAction.PUBLISH, actor=actor, channel=channel)
-    _notify_published(locked)
+    _notify_to_confirm(locked, "goal.published")
     return locked
 
 

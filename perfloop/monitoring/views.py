@@ -436,9 +436,16 @@ def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
         alert = alert_acknowledge(actor=user, alert=alert)
     except DomainError as exc:
         messages.error(request, exc.message)
+    return _alert_answered(request, user, alert)
+
+
+def _alert_answered(request: HttpRequest, user: User, alert: Alert, row_error: str = "") -> HttpResponse:
+    """After acting on an alert: htmx gets the alert's row as it is now (with ``row_error`` if any), a plain
+    form goes back to the page it came from (on this site only), else to the alert's team."""
     if request.headers.get("HX-Request") == "true":
-        alert = alert_get_for(viewer=user, alert_id=alert_id)
-        return render(request, "monitoring/includes/alert_row.html", {"row": _alert_rows(user, [alert])[0]})
+        current = alert_get_for(viewer=user, alert_id=alert.pk)
+        context = {"row": _alert_rows(user, [current])[0], "row_error": row_error}
+        return render(request, "monitoring/includes/alert_row.html", context)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("monitoring:team_dashboard", kwargs={"unit_id": alert.org_unit_id})
@@ -468,16 +475,9 @@ def alert_resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
             alert = alert_resolve(actor=user, alert=alert, note=note)
         except DomainError as exc:
             error = str(exc.message)
-    if request.headers.get("HX-Request") == "true":  # the row comes back, saying what went wrong if anything
-        alert = alert_get_for(viewer=user, alert_id=alert_id)
-        context = {"row": _alert_rows(user, [alert])[0], "row_error": error}
-        return render(request, "monitoring/includes/alert_row.html", context)
-    if error:
+    if error and request.headers.get("HX-Request") != "true":  # htmx shows it in the row instead
         messages.error(request, error)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("monitoring:team_dashboard", kwargs={"unit_id": alert.org_unit_id})
-    return redirect(back)
+    return _alert_answered(request, user, alert, row_error=error)
 
 
 # ---------------------------------------------------------------- person

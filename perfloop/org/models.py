@@ -40,6 +40,10 @@ class OrgUnit(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def name_for(self, language: str | None) -> str:
+        """The name in the reader's language (the Chinese one when there is no English one)."""
+        return self.name_en if (language or "").startswith("en") and self.name_en else self.name
+
 
 class Position(TimeStampedModel):
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -54,6 +58,10 @@ class Position(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_for(self, language: str | None) -> str:
+        """The name in the reader's language (the Chinese one when there is no English one)."""
+        return self.name_en if (language or "").startswith("en") and self.name_en else self.name
 
 
 class Employee(TimeStampedModel):

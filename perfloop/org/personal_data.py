@@ -7,16 +7,11 @@ from django.utils.translation import gettext as _
 
 from perfloop.core.personal_data import DataSubject, section_register
 from perfloop.core.workbooks import Cell, Sheet
-from perfloop.org.models import Employee, OrgUnit, Position, ProtectedStatus, WageRecord
+from perfloop.org.models import Employee, ProtectedStatus, WageRecord
 
 
 def _text(value: object) -> Cell:
     return None if value in (None, "") else str(value)
-
-
-def _local(thing: OrgUnit | Position) -> str:
-    """A unit's or position's name in the reader's language (the Chinese one when there is no other)."""
-    return thing.name_en if (get_language() or "").startswith("en") and thing.name_en else thing.name
 
 
 def org_sections(subject: DataSubject) -> list[Sheet]:
@@ -30,8 +25,8 @@ def org_sections(subject: DataSubject) -> list[Sheet]:
         (_("Employee number"), employee.employee_number),
         (pgettext("a person's", "Name"), employee.name),
         (_("E-mail"), _text(employee.email)),
-        (_("Unit"), _local(employee.org_unit)),
-        (_("Position"), _local(employee.position)),
+        (_("Unit"), employee.org_unit.name_for(get_language())),
+        (_("Position"), employee.position.name_for(get_language())),
         (_("Manager"), employee.manager.name if employee.manager else None),
         (_("Hire date"), _text(employee.hire_date)),
         (_("Birth date"), _text(employee.birth_date)),
